@@ -1,0 +1,1 @@
+"""Content packs: model, YAML loading, validation, signing, install. No Kivy here."""

@@ -1,0 +1,29 @@
+"""Opening a pack for use: load, check, and refuse one that has errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.content.builtin import builtin_root, ui_defaults
+from kiosk.content.load import load_pack
+from kiosk.content.model import Pack
+from kiosk.content.problems import Problem, has_errors, sort_problems
+from kiosk.content.validate import check_pack
+
+
+@dataclass(frozen=True)
+class Opened:
+    pack: Pack | None  # None when the pack has errors
+    problems: list[Problem]
+
+
+def open_pack(path: Path | None = None) -> Opened:
+    """Load and check a pack (the built-in one when `path` is None)."""
+    root = Path(path) if path is not None else builtin_root()
+    result = load_pack(root, ui_defaults)
+    problems = list(result.problems)
+    if result.pack is not None:
+        problems.extend(check_pack(result.pack))
+    problems = sort_problems(problems)
+    return Opened(None if has_errors(problems) or result.pack is None else result.pack, problems)

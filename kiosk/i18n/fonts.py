@@ -1,0 +1,86 @@
+"""Which font draws which language.
+
+Noto families from Debian (fonts-noto-core, fonts-noto-cjk). CJK comes as a
+collection (.ttc) and Kivy's SDL2 text provider only opens its first face
+(Japanese forms), so the face for each CJK language is extracted once into the
+data directory with fontTools.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kiosk.i18n.names import base_language
+
+NOTO_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/opentype/noto"))
+CJK_COLLECTION = "NotoSansCJK-Regular.ttc"
+CJK_BOLD_COLLECTION = "NotoSansCJK-Bold.ttc"
+# Face names inside NotoSansCJK-*.ttc, per language.
+CJK_FACES = {"zh-Hans": "Noto Sans CJK SC", "zh-Hant": "Noto Sans CJK TC", "ko": "Noto Sans CJK KR",
+             "ja": "Noto Sans CJK JP", "zh": "Noto Sans CJK SC"}
+SCRIPT_FONTS = {"ar": "NotoSansArabic", "fa": "NotoSansArabic", "ur": "NotoSansArabic",
+                "he": "NotoSansHebrew", "hi": "NotoSansDevanagari", "th": "NotoSansThai",
+                "am": "NotoSansEthiopic", "km": "NotoSansKhmer", "my": "NotoSansMyanmar"}
+
+
+@dataclass(frozen=True)
+class FontChoice:
+    regular: Path
+    bold: Path
+    family: str
+
+
+class FontMissing(Exception):
+    pass
+
+
+def _find(name: str) -> Path | None:
+    for d in NOTO_DIRS:
+        path = d / name
+        if path.is_file():
+            return path
+    return None
+
+
+def font_cache_dir() -> Path:
+    from kiosk.system.paths import data_dir
+    return data_dir() / "cache" / "fonts"
+
+
+def _cjk_face(tag: str, bold: bool) -> Path:
+    face = CJK_FACES.get(tag) or CJK_FACES.get(base_language(tag)) or CJK_FACES["zh"]
+    collection = _find(CJK_BOLD_COLLECTION if bold else CJK_COLLECTION)
+    if collection is None:
+        raise FontMissing(f"{CJK_COLLECTION} is missing: install Debian's fonts-noto-cjk")
+    out = font_cache_dir() / (face.replace(" ", "") + ("-Bold" if bold else "-Regular") + ".otf")
+    if out.is_file() and out.stat().st_mtime >= collection.stat().st_mtime:
+        return out
+    from fontTools.ttLib import TTCollection
+    collection_fonts = TTCollection(str(collection), lazy=True)
+    for font in collection_fonts.fonts:
+        if font["name"].getDebugName(1) == face:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_suffix(f".tmp{os.getpid()}")
+            font.save(str(tmp))
+            os.replace(tmp, out)
+            return out
+    raise FontMissing(f"face '{face}' is not in {collection}")
+
+
+def _is_cjk(tag: str) -> bool:
+    return base_language(tag) in ("zh", "ja", "ko")
+
+
+@lru_cache(maxsize=32)
+def font_for(tag: str) -> FontChoice:
+    """The font files that draw text in language `tag`."""
+    if _is_cjk(tag):
+        return FontChoice(_cjk_face(tag, False), _cjk_face(tag, True), "Noto Sans CJK")
+    family = SCRIPT_FONTS.get(base_language(tag), "NotoSans")
+    regular, bold = _find(f"{family}-Regular.ttf"), _find(f"{family}-Bold.ttf")
+    if regular is None:
+        raise FontMissing(f"{family}-Regular.ttf is missing: install Debian's fonts-noto-core")
+    return FontChoice(regular, bold or regular, family)

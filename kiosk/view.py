@@ -1,0 +1,207 @@
+"""What one screen shows and says: immutable views built from a pack.
+
+The Kivy UI draws a `View`, the TTS reads its `speech`, `kiosk walk` prints
+it and the tests assert on it. Building a view is a pure function of the pack,
+the node and the language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from babel.dates import format_date
+
+from kiosk.content.builtin import language_chain
+from kiosk.content.model import INTERPRETERS, Contact, Node, Pack, option_label_key
+from kiosk.content.phones import digits_of
+from kiosk.content.ui_keys import UI_KEYS
+from kiosk.i18n.names import is_rtl, language_name
+
+_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
+
+
+def fill(template: str, **values: object) -> str:
+    """Put values into {placeholders}; an unknown placeholder stays as written."""
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0),
+                            template)
+
+
+@dataclass(frozen=True)
+class OptionView:
+    number: int  # 1-based, as spoken ("option 2") and typed in `kiosk walk`
+    target: str
+    label: str
+    icon: str | None
+
+
+@dataclass(frozen=True)
+class ContactView:
+    id: str
+    name: str
+    about: str
+    call: str | None  # as written in the pack
+    call_display: str | None  # grouped for memory: 1-888-3737-888
+    call_spoken: str | None  # digit by digit: "1, 8 8 8, 3 7 3 7, 8 8 8"
+    text_line: str | None  # "Text 233733" or "Text START to 88788"
+    text_spoken: str | None
+    tty: str | None
+    chat: str | None
+    hours: str
+    languages: str
+    verified: str
+    tel_uri: str | None
+    sms_uri: str | None
+
+
+@dataclass(frozen=True)
+class View:
+    node_id: str
+    kind: str
+    language: str
+    rtl: bool
+    title: str
+    body: tuple[str, ...]  # paragraphs
+    options: tuple[OptionView, ...]
+    contacts: tuple[ContactView, ...]
+    items: tuple[str, ...]
+    staff_phrase: str | None
+    neutral: bool  # part of the health-information face: no quick-exit button
+    can_go_back: bool
+    idle_seconds_left: int | None  # shown only in the last seconds before a reset
+    ui: Mapping[str, str]  # the kiosk's own words, keys without the "ui." prefix
+    speech: tuple[str, ...]  # what read-aloud says, sentence by sentence
+
+
+@dataclass(frozen=True)
+class Strings:
+    """String lookup for one visitor language with its fallback chain."""
+
+    pack: Pack
+    tag: str
+
+    def chain(self) -> list[str]:
+        chain = language_chain(self.tag)
+        default = self.pack.manifest.default_language
+        return chain + ([default] if default not in chain else [])
+
+    def get(self, key: str) -> str | None:
+        for tag in self.chain():
+            value = self.pack.string(tag, key)
+            if value is not None:
+                return value
+        return None
+
+    def __call__(self, key: str, **values: object) -> str:
+        value = self.get(key)
+        return fill(value, **values) if value is not None else key
+
+
+def spoken_digits(number: str) -> str:
+    """Digits one by one, groups separated by commas: how ADA kiosks read numbers."""
+    groups = [g for g in re.split(r"[^0-9]+", number) if g]
+    return ", ".join(" ".join(g) for g in groups)
+
+
+def paragraphs(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    return tuple(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()) if p.strip())
+
+
+def _tel_uri(number: str, region: str) -> str:
+    digits = digits_of(number)
+    if region.startswith("US") and len(digits) == 10:
+        digits = "1" + digits
+    return f"tel:+{digits}" if len(digits) >= 10 else f"tel:{digits}"
+
+
+def contact_view(contact: Contact, s: Strings, region: str) -> ContactView:
+    display = contact.call_display or contact.call
+    text_line = text_spoken = sms = None
+    if contact.text:
+        if contact.text_keyword:
+            text_line = s("ui.text_keyword", keyword=contact.text_keyword, number=contact.text)
+            text_spoken = s("ui.text_keyword", keyword=contact.text_keyword,
+                            number=spoken_digits(contact.text))
+            sms = f"sms:{digits_of(contact.text)}?body={contact.text_keyword}"
+        else:
+            text_line = f"{s('ui.text')}: {contact.text}"
+            text_spoken = f"{s('ui.text')}: {spoken_digits(contact.text)}"
+            sms = f"sms:{digits_of(contact.text)}"
+    names = [language_name(t, s.tag) for t in contact.languages if t != INTERPRETERS]
+    if INTERPRETERS in contact.languages:
+        names.append(s("ui.interpreters"))
+    hours = s("ui.always_open") if contact.hours == "always" else s(f"contact.{contact.id}.hours")
+    verified = ""
+    if contact.verified:
+        verified = s("ui.verified", date=_format_day(contact.verified, s.tag))
+    return ContactView(
+        id=contact.id, name=s(f"contact.{contact.id}.name"),
+        about=s.get(f"contact.{contact.id}.about") or "",
+        call=contact.call, call_display=display,
+        call_spoken=spoken_digits(display) if display else None,
+        text_line=text_line, text_spoken=text_spoken, tty=contact.tty, chat=contact.chat,
+        hours=hours, languages=", ".join(names), verified=verified,
+        tel_uri=_tel_uri(contact.call, region) if contact.call else None, sms_uri=sms,
+    )
+
+
+def _format_day(day: dt.date, tag: str) -> str:
+    try:
+        return format_date(day, format="medium", locale=tag.replace("-", "_"))
+    except Exception:  # babel raises several types for unknown locales; a date is never worth a crash
+        return day.isoformat()
+
+
+def ui_strings(s: Strings) -> Mapping[str, str]:
+    return MappingProxyType({key[3:]: s(key) for key in UI_KEYS})
+
+
+def build_view(pack: Pack, node: Node, tag: str, *, can_go_back: bool,
+               idle_seconds_left: int | None = None) -> View:
+    s = Strings(pack, tag)
+    options = tuple(
+        OptionView(i, o.to, s(option_label_key(o)), o.icon or pack.nodes[o.to].icon)
+        for i, o in enumerate(node.options, start=1) if o.to in pack.nodes
+    )
+    contacts = tuple(contact_view(pack.contacts[c], s, pack.manifest.region)
+                     for c in node.contacts if c in pack.contacts)
+    items = tuple(s(f"{node.id}.item.{name}") for name in node.items)
+    staff = None
+    if node.staff_phrase:
+        phrase = next((pack.manifest.staff_phrase[t] for t in s.chain()
+                       if pack.manifest.staff_phrase.get(t)), None)
+        staff = s("ui.staff_phrase", phrase=phrase) if phrase else None
+    title = s(f"{node.id}.title")
+    body = paragraphs(s.get(f"{node.id}.body"))
+    ui = ui_strings(s)
+    return View(
+        node_id=node.id, kind=node.kind, language=tag, rtl=is_rtl(tag), title=title, body=body,
+        options=options, contacts=contacts, items=items, staff_phrase=staff, neutral=node.neutral,
+        can_go_back=can_go_back, idle_seconds_left=idle_seconds_left, ui=ui,
+        speech=speech_for(title, body, items, contacts, staff, options, ui),
+    )
+
+
+def speech_for(title: str, body: tuple[str, ...], items: tuple[str, ...],
+               contacts: tuple[ContactView, ...], staff: str | None,
+               options: tuple[OptionView, ...], ui: Mapping[str, str]) -> tuple[str, ...]:
+    out = [title, *body, *items]
+    for c in contacts:
+        out.append(c.name)
+        if c.call_spoken:
+            out.append(f"{ui['call']}: {c.call_spoken}")
+        if c.text_spoken:
+            out.append(c.text_spoken)
+        if c.about:
+            out.append(c.about)
+        out.append(c.hours)
+    if staff:
+        out.append(staff)
+    for o in options:
+        out.append(f"{fill(ui['option_n'], n=o.number)}: {o.label}")
+    return tuple(x for x in out if x)
