@@ -17,6 +17,7 @@ from kiosk import __version__
 # Modules that add sub-commands: each has `register(subparsers) -> None` and must
 # import nothing heavy at module level (Kivy, Vosk and audio load inside commands).
 COMMAND_MODULES: tuple[str, ...] = (
+    "kiosk.cli_local",
 )
 
 LANGS_HELP = "BCP 47 language tag: en, es, zh-Hans, zh-Hant, vi, tl, ko, ar, ru, ht, fr, pt"

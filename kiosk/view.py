@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from babel.dates import format_date
+from babel.lists import format_list
 
 from kiosk.content.builtin import language_chain
 from kiosk.content.model import INTERPRETERS, Contact, Node, Pack, option_label_key
@@ -50,8 +51,9 @@ class ContactView:
     text_spoken: str | None
     tty: str | None
     chat: str | None
-    hours: str
-    languages: str
+    hours: str  # empty when the pack does not say
+    languages: str  # "English and Spanish", in the visitor's language
+    interpreters: str  # "Interpreters for more than 200 other languages", or empty
     verified: str
     tel_uri: str | None
     sms_uri: str | None
@@ -132,10 +134,10 @@ def contact_view(contact: Contact, s: Strings, region: str) -> ContactView:
             text_line = f"{s('ui.text')}: {contact.text}"
             text_spoken = f"{s('ui.text')}: {spoken_digits(contact.text)}"
             sms = f"sms:{digits_of(contact.text)}"
-    names = [language_name(t, s.tag) for t in contact.languages if t != INTERPRETERS]
-    if INTERPRETERS in contact.languages:
-        names.append(s("ui.interpreters"))
-    hours = s("ui.always_open") if contact.hours == "always" else s(f"contact.{contact.id}.hours")
+    names = [language_name(t, s.tag, capitalize=False) for t in contact.languages if t != INTERPRETERS]
+    interpreters = s("ui.interpreters") if INTERPRETERS in contact.languages else ""
+    hours = {"always": s("ui.always_open"), "custom": s(f"contact.{contact.id}.hours")}.get(
+        contact.hours or "", "")
     verified = ""
     if contact.verified:
         verified = s("ui.verified", date=_format_day(contact.verified, s.tag))
@@ -145,9 +147,20 @@ def contact_view(contact: Contact, s: Strings, region: str) -> ContactView:
         call=contact.call, call_display=display,
         call_spoken=spoken_digits(display) if display else None,
         text_line=text_line, text_spoken=text_spoken, tty=contact.tty, chat=contact.chat,
-        hours=hours, languages=", ".join(names), verified=verified,
+        hours=hours, languages=_join(names, s.tag), interpreters=interpreters, verified=verified,
         tel_uri=_tel_uri(contact.call, region) if contact.call else None, sms_uri=sms,
     )
+
+
+def _join(names: list[str], tag: str) -> str:
+    """A list as the language writes it: "A, B and C", "A、B和C"."""
+    if not names:
+        return ""
+    try:
+        joined = format_list(names, style="standard", locale=tag.replace("-", "_"))
+    except Exception:  # unknown locale in babel: a plain comma list is still readable
+        joined = ", ".join(names)
+    return joined[:1].upper() + joined[1:]
 
 
 def _format_day(day: dt.date, tag: str) -> str:
@@ -199,7 +212,12 @@ def speech_for(title: str, body: tuple[str, ...], items: tuple[str, ...],
             out.append(c.text_spoken)
         if c.about:
             out.append(c.about)
-        out.append(c.hours)
+        if c.hours:
+            out.append(c.hours)
+        if c.languages:
+            out.append(f"{ui['languages']}: {c.languages}")
+        if c.interpreters:
+            out.append(c.interpreters)
     if staff:
         out.append(staff)
     for o in options:

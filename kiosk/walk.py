@@ -31,9 +31,12 @@ def render_text(view: View, width: int = 72) -> str:
             lines.append(f"    {view.ui['tty']}: {c.tty}")
         if c.chat:
             lines.append(f"    {view.ui['chat']}: {c.chat}")
-        lines.append(f"    {view.ui['hours']}: {c.hours}")
+        if c.hours:
+            lines.append(f"    {c.hours}")
         if c.languages:
             lines.append(f"    {view.ui['languages']}: {c.languages}")
+        if c.interpreters:
+            lines.append(f"    {c.interpreters}")
         if c.about:
             lines += textwrap.wrap(c.about, width, initial_indent="    ", subsequent_indent="    ")
         if c.verified:

@@ -164,24 +164,31 @@ def describe(value: LValue) -> str:
 
 # --- files ----------------------------------------------------------------
 
-def _read_mapping(path: Path, root: Path, problems: list[Problem], required: bool = True) -> LMap | None:
+def _read_mapping(path: Path, root: Path, problems: list[Problem], required: bool = True,
+                  broken: set[str] | None = None) -> LMap | None:
+    """The file's top-level mapping; None (with a problem, and the file added to
+    `broken`) when it cannot be read as one."""
     shown = display_path(path, root)
     if not path.exists():
         if required:
             problems.append(Problem.error(Where(shown), "file is missing"))
         return None
+    value: LValue | None = None
     try:
         value = load_yaml(path, shown)
     except YamlError as exc:
         problems.append(exc.problem)
-        return None
-    if value is None:
-        problems.append(Problem.error(Where(shown), "file is empty"))
-        return None
-    if not isinstance(value, LMap):
-        problems.append(Problem.error(value.where, f"the file must be a mapping of keys, not {describe(value)}"))
-        return None
-    return value
+    else:
+        if value is None:
+            problems.append(Problem.error(Where(shown), "file is empty"))
+        elif not isinstance(value, LMap):
+            problems.append(Problem.error(value.where, f"the file must be a mapping of keys, "
+                                          f"not {describe(value)}"))
+    if isinstance(value, LMap):
+        return value
+    if broken is not None:
+        broken.add(shown)
+    return None
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -295,14 +302,17 @@ def _read_node(item: LValue, problems: list[Problem]) -> Node | None:
                 items=tuple(i for i, _ in items), staff_phrase=staff, wheres=wheres)
 
 
-def load_nodes(root: Path, problems: list[Problem]) -> dict[str, Node]:
+def load_nodes(root: Path, problems: list[Problem], broken: set[str] | None = None) -> dict[str, Node]:
     flow_dir = root / "flows"
     files = sorted(flow_dir.glob("*.yaml")) + sorted(flow_dir.glob("*.yml"))
     if not files:
-        problems.append(Problem.error(Where(display_path(flow_dir, root)), "no flow files (flows/*.yaml)"))
+        shown = display_path(flow_dir, root)
+        problems.append(Problem.error(Where(shown), "no flow files (flows/*.yaml)"))
+        if broken is not None:
+            broken.add(shown)
     nodes: dict[str, Node] = {}
     for path in files[:MAX_FILES]:
-        lmap = _read_mapping(path, root, problems)
+        lmap = _read_mapping(path, root, problems, broken=broken)
         if lmap is None:
             continue
         r = Reader(lmap, problems, f"flow file {path.name}")
@@ -341,8 +351,9 @@ def _read_contact(item: LValue, problems: list[Problem]) -> Contact | None:
     chat = r.text("chat")
     languages = r.text_list("languages", False,
                             re.compile(LANG_RE.pattern + r"|^interpreters$"), LANG_HINT + " or 'interpreters'")
-    hours = r.text("hours") or "always"
-    if hours not in ("always", "custom"):
+    # No `hours` means nobody checked them: show nothing rather than guess "always open".
+    hours = r.text("hours")
+    if hours is not None and hours not in ("always", "custom"):
         problems.append(Problem.error(r.where("hours"), f"'hours' is '{hours}'; use 'always' or 'custom' "
                                       f"(and write the hours in contact.{cid}.hours)"))
     verified = r.date("verified")
@@ -360,8 +371,8 @@ def _read_contact(item: LValue, problems: list[Problem]) -> Contact | None:
                    source=source, wheres=wheres)
 
 
-def load_contacts(root: Path, problems: list[Problem]) -> dict[str, Contact]:
-    lmap = _read_mapping(root / "contacts.yaml", root, problems, required=False)
+def load_contacts(root: Path, problems: list[Problem], broken: set[str] | None = None) -> dict[str, Contact]:
+    lmap = _read_mapping(root / "contacts.yaml", root, problems, required=False, broken=broken)
     contacts: dict[str, Contact] = {}
     if lmap is None:
         return contacts
@@ -380,8 +391,9 @@ def load_contacts(root: Path, problems: list[Problem]) -> dict[str, Contact]:
     return contacts
 
 
-def load_locale(path: Path, root: Path, problems: list[Problem]) -> Locale | None:
-    lmap = _read_mapping(path, root, problems)
+def load_locale(path: Path, root: Path, problems: list[Problem],
+                broken: set[str] | None = None) -> Locale | None:
+    lmap = _read_mapping(path, root, problems, broken=broken)
     if lmap is None:
         return None
     r = Reader(lmap, problems, f"locale file {path.name}")
@@ -399,6 +411,10 @@ def load_locale(path: Path, root: Path, problems: list[Problem]) -> Locale | Non
     if tag != path.stem:
         problems.append(Problem.error(r.where("language"), f"file {path.name} says language '{tag}'; "
                                       f"name the file {tag}.yaml or fix the tag"))
+        # Which language the words are in is unknown, so they are not used.
+        if broken is not None:
+            broken.add(display_path(path, root))
+        return None
     strings: dict[str, str] = {}
     wheres: dict[str, Where] = {}
     for key, (kwhere, value) in (smap.items.items() if smap else ()):
@@ -414,11 +430,11 @@ def load_locale(path: Path, root: Path, problems: list[Problem]) -> Locale | Non
     return Locale(tag=tag, review=review, strings=strings, where=lmap.where, wheres=wheres)
 
 
-def load_locales(root: Path, problems: list[Problem]) -> dict[str, Locale]:
+def load_locales(root: Path, problems: list[Problem], broken: set[str] | None = None) -> dict[str, Locale]:
     loc_dir = root / "locales"
     locales: dict[str, Locale] = {}
     for path in sorted(loc_dir.glob("*.yaml"))[:MAX_FILES]:
-        loc = load_locale(path, root, problems)
+        loc = load_locale(path, root, problems, broken)
         if loc is not None:
             locales[loc.tag] = loc
     return locales
@@ -431,17 +447,20 @@ class LoadResult:
 
 
 def load_pack(root: Path, ui_defaults: Callable[[str], dict[str, str]] | None = None) -> LoadResult:
-    """Read a pack folder. `pack` is None when the manifest cannot be read."""
+    """Read a pack folder. `pack` is None when the manifest or any other file cannot
+    be read: checks across files would then report things missing that are only
+    unreadable ("neutral 'home' is not a node"), burying the one real problem."""
     problems: list[Problem] = []
     root = Path(root)
     if not root.is_dir():
         problems.append(Problem.error(Where(str(root)), "not a folder (a pack is a folder with pack.yaml)"))
         return LoadResult(None, problems)
+    broken: set[str] = set()
     manifest = load_manifest(root, problems)
-    nodes = load_nodes(root, problems)
-    contacts = load_contacts(root, problems)
-    locales = load_locales(root, problems)
-    if manifest is None:
+    nodes = load_nodes(root, problems, broken)
+    contacts = load_contacts(root, problems, broken)
+    locales = load_locales(root, problems, broken)
+    if manifest is None or broken:
         return LoadResult(None, problems)
     if ui_defaults is not None:
         locales = {tag: _with_defaults(loc, ui_defaults(tag)) for tag, loc in locales.items()}

@@ -41,6 +41,7 @@ class Manifest:
     idle_timeout: int = DEFAULT_IDLE_TIMEOUT
     sample: bool = False
     staff_phrase: dict[str, str] = field(default_factory=dict)
+    extends: str | None = None  # the base pack's id when this is a merged regional overlay
     where: Where = Where("pack.yaml")
     wheres: dict[str, Where] = field(default_factory=dict, compare=False)
 
@@ -90,7 +91,7 @@ class Contact:
     tty: str | None = None
     chat: str | None = None
     languages: tuple[str, ...] = ()
-    hours: str = "always"
+    hours: str | None = None  # "always", "custom" (see contact.<id>.hours) or unknown
     verified: dt.date | None = None
     source: str | None = None
     wheres: dict[str, Where] = field(default_factory=dict, compare=False)
@@ -117,6 +118,8 @@ class Pack:
     nodes: dict[str, Node]
     contacts: dict[str, Contact]
     locales: dict[str, Locale]
+    # The folders this pack was merged from, base first (overlay.py); empty for one folder.
+    layers: tuple[Path, ...] = ()
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

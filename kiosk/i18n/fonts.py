@@ -1,9 +1,13 @@
 """Which font draws which language.
 
-Noto families from Debian (fonts-noto-core, fonts-noto-cjk). CJK comes as a
-collection (.ttc) and Kivy's SDL2 text provider only opens its first face
-(Japanese forms), so the face for each CJK language is extracted once into the
-data directory with fontTools.
+Noto families from Debian (fonts-noto-core, fonts-noto-cjk). Kivy draws a
+label with one font file and no fallback, so each language gets one file that
+holds every character it needs, prepared once into the data directory with
+fontTools:
+- CJK comes as a collection (.ttc) whose first face (all SDL2 opens) has
+  Japanese forms: the face for each CJK language is extracted.
+- Noto Sans Arabic has no Latin letters or brackets, which Arabic screens
+  still show (TTY, web addresses, "(...)"): Latin from Noto Sans is merged in.
 """
 
 from __future__ import annotations
@@ -70,6 +74,40 @@ def _cjk_face(tag: str, bold: bool) -> Path:
     raise FontMissing(f"face '{face}' is not in {collection}")
 
 
+# Latin, Latin-1, Latin Extended-A/B, general punctuation, euro sign.
+_LATIN_RANGES = [*range(0x20, 0x250), *range(0x2000, 0x2070), 0x20AC, 0x2116]
+
+
+def _with_latin(script_font: Path, latin_font: Path) -> Path:
+    out = font_cache_dir() / (script_font.stem + "+Latin.ttf")
+    newest = max(script_font.stat().st_mtime, latin_font.stat().st_mtime)
+    if out.is_file() and out.stat().st_mtime >= newest:
+        return out
+    from fontTools import subset
+    from fontTools.merge import Merger, Options
+    from fontTools.ttLib import TTFont
+    out.parent.mkdir(parents=True, exist_ok=True)
+    latin = TTFont(str(latin_font))
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=_LATIN_RANGES)
+    subsetter.subset(latin)
+    latin_tmp = out.with_suffix(f".latin{os.getpid()}")
+    latin.save(str(latin_tmp))
+    try:
+        # The script font comes first: where both have a character, its glyph wins.
+        merged = Merger(options=Options(drop_tables=["vmtx", "vhea", "MATH"])).merge(
+            [str(script_font), str(latin_tmp)])
+    finally:
+        latin_tmp.unlink(missing_ok=True)
+    tmp = out.with_suffix(f".tmp{os.getpid()}")
+    merged.save(str(tmp))
+    os.replace(tmp, out)
+    return out
+
+
 def _is_cjk(tag: str) -> bool:
     return base_language(tag) in ("zh", "ja", "ko")
 
@@ -83,4 +121,10 @@ def font_for(tag: str) -> FontChoice:
     regular, bold = _find(f"{family}-Regular.ttf"), _find(f"{family}-Bold.ttf")
     if regular is None:
         raise FontMissing(f"{family}-Regular.ttf is missing: install Debian's fonts-noto-core")
-    return FontChoice(regular, bold or regular, family)
+    bold = bold or regular
+    if family != "NotoSans":
+        latin, latin_bold = _find("NotoSans-Regular.ttf"), _find("NotoSans-Bold.ttf")
+        if latin is None or latin_bold is None:
+            raise FontMissing("NotoSans-Regular.ttf is missing: install Debian's fonts-noto-core")
+        regular, bold = _with_latin(regular, latin), _with_latin(bold, latin_bold)
+    return FontChoice(regular, bold, family)

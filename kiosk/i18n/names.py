@@ -26,13 +26,16 @@ def _locale(tag: str) -> Locale | None:
 
 
 @lru_cache(maxsize=1024)
-def language_name(tag: str, in_tag: str) -> str:
-    """The name of `tag` as a reader of `in_tag` would write it (falls back to the tag)."""
+def language_name(tag: str, in_tag: str, capitalize: bool = True) -> str:
+    """The name of `tag` as a reader of `in_tag` would write it (falls back to the tag).
+
+    capitalize=False keeps CLDR's casing for use inside a sentence ("inglés").
+    """
     target, reader = _locale(tag), _locale(in_tag)
     if target is None or reader is None:
         return tag
-    name = target.get_display_name(reader)
-    return name[:1].upper() + name[1:] if name else tag
+    name = target.get_display_name(reader) or tag
+    return name[:1].upper() + name[1:] if capitalize else name
 
 
 # CLDR folds Tagalog into Filipino; speakers looking for their language read "Tagalog".

@@ -1,0 +1,160 @@
+"""Privacy-preserving daily counts: what a facility may learn, and no more.
+
+A session adds to per-day counters when it ends, never as it happens. Rows
+hold a calendar date, a counter name and a number: no times, no session ids,
+no sequences of screens. The table has no rowid (so nothing records which
+counter was touched first) and SQLite's secure_delete zeroes old pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from kiosk.session import SessionSummary
+
+log = logging.getLogger("lantern.metrics")
+
+KEEP_MONTHS = 13
+SMALL_COUNT = 5  # counts below this are shown as "<5"
+QUIET_DAY = 5  # days with fewer sessions are folded into their week
+
+COUNTERS = ("sessions", "help_opened", "hotline_shown", "contact_shown", "quick_exit",
+            "idle_reset", "voice_used", "read_aloud_used", "qr_shown")
+LANGUAGE_PREFIX = "language:"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS daily_counts (
+    day TEXT NOT NULL,
+    counter TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (day, counter)
+) WITHOUT ROWID
+"""
+
+
+def counters_for(summary: SessionSummary) -> list[str]:
+    """The counters one finished session adds 1 to."""
+    out = ["sessions", "quick_exit" if summary.reason == "quick_exit" else "idle_reset"]
+    flags = {"help_opened": summary.help_opened, "hotline_shown": summary.hotline_shown,
+             "contact_shown": summary.contact_shown,
+             "voice_used": "voice" in summary.features,
+             "read_aloud_used": "read_aloud" in summary.features,
+             "qr_shown": "qr" in summary.features}
+    out += [name for name, on in flags.items() if on]
+    out += [LANGUAGE_PREFIX + tag for tag in sorted(summary.languages)]
+    return out
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute(_SCHEMA)
+    return conn
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "file is encrypted" in text
+
+
+class Metrics:
+    """The daily counters in SQLite. Failures never reach a visitor: they are logged and skipped."""
+
+    def __init__(self, path: Path, today: Callable[[], dt.date] = dt.date.today) -> None:
+        self.path = path
+        self.today = today
+        self.last_error: str | None = None
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = connect(self.path)
+            conn.execute("SELECT count(*) FROM daily_counts").fetchone()
+            return conn
+        except sqlite3.DatabaseError as exc:
+            if not _is_corrupt(exc):
+                raise
+            # A corrupt counts file is worth less than a working kiosk: start afresh.
+            log.warning("metrics database was corrupt and has been reset: %s", exc)
+            self.path.unlink(missing_ok=True)
+            return connect(self.path)
+
+    def record(self, summary: SessionSummary) -> bool:
+        """Add one finished session to today's counts. False (and logged) if it could not be stored."""
+        return self.add(counters_for(summary))
+
+    def add(self, counters: Iterable[str]) -> bool:
+        day = self.today().isoformat()
+        try:
+            conn = self._open()
+            try:
+                with conn:
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.executemany(
+                        "INSERT INTO daily_counts (day, counter, value) VALUES (?, ?, 1) "
+                        "ON CONFLICT (day, counter) DO UPDATE SET value = value + 1",
+                        [(day, c) for c in counters])
+                    conn.execute("DELETE FROM daily_counts WHERE day < ?",
+                                 (months_before(self.today(), KEEP_MONTHS).isoformat(),))
+            finally:
+                conn.close()
+            self.last_error = None
+            return True
+        except (sqlite3.Error, OSError) as exc:
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            log.warning("daily counts not stored: %s", self.last_error)
+            return False
+
+    def rows(self, since: dt.date | None = None) -> list[tuple[str, str, int]]:
+        """(day, counter, value) sorted by day and counter name."""
+        if not self.path.exists():
+            return []
+        conn = self._open()
+        try:
+            return [tuple(r) for r in conn.execute(  # type: ignore[misc]
+                "SELECT day, counter, value FROM daily_counts WHERE day >= ? ORDER BY day, counter",
+                ((since or dt.date.min).isoformat(),))]
+        finally:
+            conn.close()
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    period: str  # "2026-11-20" for a day, "2026-W47" for a week's quiet days
+    counter: str
+    value: int
+
+    @property
+    def shown(self) -> str:
+        return f"<{SMALL_COUNT}" if 0 < self.value < SMALL_COUNT else str(self.value)
+
+
+def export_rows(rows: Iterable[tuple[str, str, int]]) -> list[ExportRow]:
+    """Days with fewer than QUIET_DAY sessions are summed into their ISO week,
+    so that one visit on a quiet day cannot be singled out."""
+    by_day: dict[str, dict[str, int]] = {}
+    for day, counter, value in rows:
+        by_day.setdefault(day, {})[counter] = value
+    out: dict[tuple[str, str], int] = {}
+    for day, counts in sorted(by_day.items()):
+        if counts.get("sessions", 0) >= QUIET_DAY:
+            period = day
+        else:
+            year, week, _ = dt.date.fromisoformat(day).isocalendar()
+            period = f"{year}-W{week:02d}"
+        for counter, value in counts.items():
+            out[(period, counter)] = out.get((period, counter), 0) + value
+    return [ExportRow(p, c, v) for (p, c), v in sorted(out.items())]
