@@ -12,7 +12,7 @@ from pathlib import Path
 
 def metrics_path() -> Path:
     from kiosk.system.paths import data_dir
-    return data_dir() / "metrics.sqlite"
+    return data_dir() / "counts" / "daily.sqlite"
 
 
 def _date(text: str) -> dt.date:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,12 +112,23 @@ class Metrics:
                                  (months_before(self.today(), KEEP_MONTHS).isoformat(),))
             finally:
                 conn.close()
+            self._blur_file_times()
             self.last_error = None
             return True
         except (sqlite3.Error, OSError) as exc:
             self.last_error = f"{type(exc).__name__}: {exc}"
             log.warning("daily counts not stored: %s", self.last_error)
             return False
+
+    def _blur_file_times(self) -> None:
+        """A file's modification time would tell when the last visit ended: set it,
+        and its folder's (the journal file comes and goes there), to midnight."""
+        midnight = dt.datetime.combine(self.today(), dt.time()).timestamp()
+        for path in (self.path, self.path.parent):
+            try:
+                os.utime(path, (midnight, midnight))
+            except OSError:
+                pass
 
     def rows(self, since: dt.date | None = None) -> list[tuple[str, str, int]]:
         """(day, counter, value) sorted by day and counter name."""

@@ -76,6 +76,16 @@ def test_a_day_of_sessions_through_the_engine(tmp_path: Path) -> None:
         assert secret not in raw
 
 
+def test_file_times_do_not_tell_when_a_visit_ended(tmp_path: Path) -> None:
+    folder = tmp_path / "counts"
+    metrics = Metrics(folder / "daily.sqlite", today=Day(dt.date(2026, 11, 18)))
+    metrics.record(summary())
+    midnight = dt.datetime(2026, 11, 18).timestamp()
+    assert (folder / "daily.sqlite").stat().st_mtime == midnight
+    assert folder.stat().st_mtime == midnight
+    assert [p.name for p in folder.iterdir()] == ["daily.sqlite"]
+
+
 def test_counts_are_written_only_when_a_session_ends(tmp_path: Path) -> None:
     pack = open_pack().pack
     metrics = Metrics(tmp_path / "m.sqlite", today=Day(dt.date(2026, 1, 5)))
@@ -128,7 +138,8 @@ def test_unwritable_database_is_reported_not_raised(tmp_path: Path) -> None:
 
 def test_export_command(tmp_path: Path) -> None:
     import os
-    metrics = Metrics(tmp_path / "metrics.sqlite", today=Day(dt.date(2026, 11, 18)))
+    (tmp_path / "counts").mkdir()
+    metrics = Metrics(tmp_path / "counts" / "daily.sqlite", today=Day(dt.date(2026, 11, 18)))
     for _ in range(7):
         metrics.record(summary(hotline_shown=True))
     env = {**os.environ, "LANTERN_DATA": str(tmp_path)}
