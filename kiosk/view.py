@@ -20,7 +20,7 @@ from kiosk.content.builtin import language_chain
 from kiosk.content.model import INTERPRETERS, Contact, Node, Pack, option_label_key
 from kiosk.content.phones import digits_of
 from kiosk.content.ui_keys import UI_KEYS
-from kiosk.i18n.names import is_rtl, language_name
+from kiosk.i18n.names import autonym, is_rtl, language_name
 
 _PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
 
@@ -134,7 +134,8 @@ def contact_view(contact: Contact, s: Strings, region: str) -> ContactView:
             text_line = f"{s('ui.text')}: {contact.text}"
             text_spoken = f"{s('ui.text')}: {spoken_digits(contact.text)}"
             sms = f"sms:{digits_of(contact.text)}"
-    names = [language_name(t, s.tag, capitalize=False) for t in contact.languages if t != INTERPRETERS]
+    names = [s.get(f"lang.{t}") or language_name(t, s.tag, capitalize=False)
+             for t in contact.languages if t != INTERPRETERS]
     interpreters = s("ui.interpreters") if INTERPRETERS in contact.languages else ""
     hours = {"always": s("ui.always_open"), "custom": s(f"contact.{contact.id}.hours")}.get(
         contact.hours or "", "")
@@ -147,17 +148,23 @@ def contact_view(contact: Contact, s: Strings, region: str) -> ContactView:
         call=contact.call, call_display=display,
         call_spoken=spoken_digits(display) if display else None,
         text_line=text_line, text_spoken=text_spoken, tty=contact.tty, chat=contact.chat,
-        hours=hours, languages=_join(names, s.tag), interpreters=interpreters, verified=verified,
+        hours=hours, languages=_join(names, s.tag, s.get("lang.and")), interpreters=interpreters, verified=verified,
         tel_uri=_tel_uri(contact.call, region) if contact.call else None, sms_uri=sms,
     )
 
 
-def _join(names: list[str], tag: str) -> str:
-    """A list as the language writes it: "A, B and C", "A、B和C"."""
+def _join(names: list[str], tag: str, and_word: str | None = None) -> str:
+    """A list as the language writes it: "A, B and C", "A、B和C".
+
+    `and_word` (the pack's `lang.and`) serves languages CLDR lacks list rules for.
+    """
     if not names:
         return ""
     try:
-        joined = format_list(names, style="standard", locale=tag.replace("-", "_"))
+        if and_word and len(names) > 1:
+            joined = f"{', '.join(names[:-1])} {and_word} {names[-1]}"
+        else:
+            joined = format_list(names, style="standard", locale=tag.replace("-", "_"))
     except Exception:  # unknown locale in babel: a plain comma list is still readable
         joined = ", ".join(names)
     return joined[:1].upper() + joined[1:]
@@ -168,6 +175,16 @@ def _format_day(day: dt.date, tag: str) -> str:
         return format_date(day, format="medium", locale=tag.replace("-", "_"))
     except Exception:  # babel raises several types for unknown locales; a date is never worth a crash
         return day.isoformat()
+
+
+def language_choices(pack: Pack) -> tuple[tuple[str, str], ...]:
+    """(tag, name) for the language picker: each language in its own words.
+
+    The pack's own `ui.language_name` wins (a translator's choice, e.g. "Kreyòl
+    ayisyen"); CLDR's autonym via babel is the fallback.
+    """
+    return tuple((tag, pack.string(tag, "ui.language_name") or autonym(tag))
+                 for tag in pack.manifest.languages)
 
 
 def ui_strings(s: Strings) -> Mapping[str, str]:

@@ -248,7 +248,7 @@ def check_strings(pack: Pack) -> list[Problem]:
     for loc in pack.locales.values():
         for key in loc.strings:
             owner = key.split(".", 1)[0]
-            if owner not in ("ui", "contact", "voice") and owner not in pack.nodes \
+            if owner not in ("ui", "contact", "lang") and owner not in pack.nodes \
                     and key in loc.wheres:
                 out.append(Problem.warning(loc.wheres[key], f"string '{key}' belongs to no node "
                                            f"('{owner}' is not a node)" + _guess(owner, list(pack.nodes))))
@@ -311,10 +311,13 @@ def check_pack(pack: Pack, today: dt.date | None = None) -> list[Problem]:
 def validate_path(root: Path, today: dt.date | None = None) -> list[Problem]:
     """Everything wrong with the pack at `root`, sorted; never raises for bad content."""
     from kiosk.content.builtin import ui_defaults
-    result = load_pack(root, ui_defaults)
+    from kiosk.content.directory import check_services
+    from kiosk.content.overlay import load_any
+    result = load_any(root, ui_defaults)  # a regional overlay is checked merged with its base
     problems = list(result.problems)
     if result.pack is not None:
         problems.extend(check_pack(result.pack, today))
+        problems.extend(check_services(result.pack, today))
     return sort_problems(problems)
 
 

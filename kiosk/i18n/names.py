@@ -39,7 +39,7 @@ def language_name(tag: str, in_tag: str, capitalize: bool = True) -> str:
 
 
 # CLDR folds Tagalog into Filipino; speakers looking for their language read "Tagalog".
-_AUTONYM_OVERRIDES = {"tl": "Tagalog"}
+_AUTONYM_OVERRIDES = {"tl": "Tagalog", "ht": "Kreyòl ayisyen"}
 
 
 def autonym(tag: str) -> str:

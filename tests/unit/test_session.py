@@ -189,7 +189,14 @@ def test_hotline_within_three_taps_of_neutral(pack: Pack) -> None:
     assert help_nodes <= set(help_depths)
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+PACK_LANGUAGES = ["en", "es", "zh-Hans", "zh-Hant", "vi", "tl", "ko", "ar", "ru", "ht", "fr", "pt"]
+
+
+def test_the_builtin_pack_speaks_twelve_languages(pack: Pack) -> None:
+    assert list(pack.manifest.languages) == PACK_LANGUAGES
+
+
+@pytest.mark.parametrize("lang", PACK_LANGUAGES)
 def test_every_node_renders_in_every_language(pack: Pack, lang: str, clock: FakeClock) -> None:
     """Walk to every node and check its view is complete: no raw keys, numbers present."""
     for node_id, node in pack.nodes.items():
