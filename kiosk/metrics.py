@@ -116,8 +116,12 @@ class Metrics:
             self.last_error = None
             return True
         except (sqlite3.Error, OSError) as exc:
+            # Log the first failure only: a journal line at every session end would
+            # record when each visit ended. Admin and doctor show last_error.
+            if self.last_error is None:
+                log.warning("daily counts cannot be stored (%s); the kiosk keeps serving",
+                            type(exc).__name__)
             self.last_error = f"{type(exc).__name__}: {exc}"
-            log.warning("daily counts not stored: %s", self.last_error)
             return False
 
     def _blur_file_times(self) -> None:

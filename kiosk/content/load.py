@@ -67,6 +67,9 @@ class Reader:
         if value is None:
             return None
         value = str(value)
+        if required and not value.strip():
+            self.problems.append(Problem.error(self.where(key), f"'{key}' is empty"))
+            return None
         if pattern and not pattern.match(value):
             self.problems.append(Problem.error(self.where(key), f"'{key}' is '{value}'; {hint}"))
             return None
@@ -153,6 +156,8 @@ def describe(value: LValue) -> str:
     if isinstance(value, LSeq):
         return "a list"
     v = value.value
+    if v is None:
+        return "an empty value"
     if isinstance(v, bool):
         return f"{'true' if v else 'false'} (true/false)"
     if isinstance(v, (int, float)):

@@ -18,6 +18,11 @@ class Where:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+# C0/C1 control characters (tab aside) and the Unicode line/paragraph separators.
+_ESCAPES = {c: ascii(chr(c))[1:-1] for c in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
+            if c != 0x09}
+
+
 @dataclass(frozen=True)
 class Problem:
     severity: Severity
@@ -33,7 +38,9 @@ class Problem:
         return cls("warning", where, message)
 
     def format(self) -> str:
-        return f"{self.where}: {self.severity}: {self.message}"
+        """One line, always: messages quote pack text, which may hold line breaks or
+        terminal escape codes."""
+        return f"{self.where}: {self.severity}: {self.message.translate(_ESCAPES)}"
 
 
 def has_errors(problems: list[Problem]) -> bool:

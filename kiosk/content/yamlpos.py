@@ -19,6 +19,7 @@ from kiosk.content.problems import Problem, Where
 MAX_FILE_BYTES = 1024 * 1024
 MAX_VALUES = 100_000
 MAX_DEPTH = 64
+MAX_INT_CHARS = 64
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,11 @@ def _where(path: str, mark: yaml.Mark | None) -> Where:
     return Where(path, mark.line + 1, mark.column + 1)
 
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
+_SCALAR_KINDS = {"timestamp": "a date", "int": "a whole number", "float": "a number",
+                 "bool": "true or false"}
+
+
 @dataclass
 class _Converter:
     path: str
@@ -75,15 +81,25 @@ class _Converter:
         if depth > MAX_DEPTH or id(node) in self.stack:
             raise YamlError(Problem.error(where, "values nest too deeply or refer to themselves"))
         if isinstance(node, yaml.ScalarNode):
+            if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_INT_CHARS:
+                # Python refuses to convert integers past 4300 digits to or from text.
+                raise YamlError(Problem.error(where, "number has too many digits"))
             try:
                 value = self.loader.construct_object(node, deep=True)
             except yaml.MarkedYAMLError as exc:
                 raise YamlError(Problem.error(where, f"bad value: {exc.problem or exc.context}")) from None
-            except (yaml.YAMLError, ValueError, OverflowError) as exc:
-                # PyYAML lets ValueError escape for impossible dates (2026-02-30) and
-                # integers too long for int() (Python's 4300-digit limit).
-                raise YamlError(Problem.error(where, f"bad value: {exc}")) from None
+            except Exception:
+                # PyYAML's constructors let ValueError, KeyError and AttributeError escape
+                # for impossible dates (2026-02-30) and tagged junk (!!bool maybe).
+                tag = node.tag.rsplit(":", 1)[-1]
+                raise YamlError(Problem.error(where, f"bad value: '{node.value}' cannot be read as "
+                                              f"{_SCALAR_KINDS.get(tag, '!!' + tag)}")) from None
             return LScalar(value, where)
+        if node.tag not in _PLAIN_TAGS:
+            # The safe constructor vets scalars' tags; lists and mappings never reach
+            # it, so their tags (!!python/object/apply, !!set) must be refused here.
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise YamlError(Problem.error(where, f"YAML tag '{tag}' is not supported"))
         self.stack.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
@@ -139,10 +155,12 @@ def read_text(path: Path, shown: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def parse_yaml(text: str, shown: str) -> LValue | None:
-    """Parse one YAML document; None for an empty file."""
-    loader = yaml.SafeLoader(text)
+def parse_yaml(text: str, shown: str, loader_class: type = yaml.SafeLoader) -> LValue | None:
+    """Parse one YAML document; None for an empty file. `loader_class` may be
+    yaml.CSafeLoader for big data files (directory.py): same marks, far faster."""
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = loader_class(text)  # checks for control characters right away
         node = loader.get_single_node()
         if node is None:
             return None
@@ -155,15 +173,17 @@ def parse_yaml(text: str, shown: str) -> LValue | None:
         # Control characters: PyYAML gives a character offset, not a mark.
         before = text[:exc.position]
         where = Where(shown, before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
-        raise YamlError(Problem.error(where, f"character U+{exc.character:04X} is not allowed in "
-                                      "YAML (a control character?)")) from None
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise YamlError(Problem.error(where, f"character {char} is not allowed in YAML "
+                                      "(a control character?)")) from None
     except yaml.YAMLError as exc:
         raise YamlError(Problem.error(Where(shown, 1, 1), f"YAML: {exc}")) from None
     except RecursionError:
         raise YamlError(Problem.error(Where(shown, 1, 1), "YAML nests too deeply")) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
-def load_yaml(path: Path, shown: str) -> LValue | None:
-    return parse_yaml(read_text(path, shown), shown)
+def load_yaml(path: Path, shown: str, loader_class: type = yaml.SafeLoader) -> LValue | None:
+    return parse_yaml(read_text(path, shown), shown, loader_class)
