@@ -18,6 +18,10 @@ from kiosk import __version__
 # import nothing heavy at module level (Kivy, Vosk and audio load inside commands).
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli_local",
+    "kiosk.ui.commands",
+    "kiosk.content.commands",
+    "voice.commands",
+    "kiosk.system.commands",
 )
 
 LANGS_HELP = "BCP 47 language tag: en, es, zh-Hans, zh-Hant, vi, tl, ko, ar, ru, ht, fr, pt"
