@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.content.builtin import builtin_root, ui_defaults
-from kiosk.content.load import load_pack
+from kiosk.content.overlay import load_any
 from kiosk.content.model import Pack
 from kiosk.content.problems import Problem, has_errors, sort_problems
 from kiosk.content.validate import check_pack
@@ -21,7 +21,9 @@ class Opened:
 def open_pack(path: Path | None = None) -> Opened:
     """Load and check a pack (the built-in one when `path` is None)."""
     root = Path(path) if path is not None else builtin_root()
-    result = load_pack(root, ui_defaults)
+    # A regional overlay is merged over the built-in pack. Its services are not
+    # parsed here (start-up stays fast): see directory.ensure_directory().
+    result = load_any(root, ui_defaults)
     problems = list(result.problems)
     if result.pack is not None:
         problems.extend(check_pack(result.pack))
