@@ -30,9 +30,15 @@ class Listener(Protocol):
 
     def cancel(self) -> None: ...
 
+    def available(self, language: str) -> bool: ...  # a speech model for this language?
+
+    def prepare(self, language: str) -> None: ...  # load its model now, in the background
+
 
 class Heard(Protocol):
     text: str
     intent: str | None
     slots: dict[str, str]
     confirm: bool  # True: ask "Did you mean ...?" before acting
+    sentence: str | None  # the allowed sentence matched: what "Did you mean ...?" shows
+    error: str | None  # the turn failed (no model, device gone); intent is None

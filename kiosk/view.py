@@ -17,7 +17,7 @@ from babel.dates import format_date
 from babel.lists import format_list
 
 from kiosk.content.builtin import language_chain
-from kiosk.content.model import INTERPRETERS, Contact, Node, Pack, option_label_key
+from kiosk.content.model import INTERPRETERS, SERVICE_CATEGORIES, Contact, Node, Pack, option_label_key
 from kiosk.content.phones import digits_of
 from kiosk.content.ui_keys import UI_KEYS
 from kiosk.i18n.names import autonym, is_rtl, language_name
@@ -60,6 +60,50 @@ class ContactView:
 
 
 @dataclass(frozen=True)
+class CategoryView:
+    """A category chip on a services screen."""
+
+    id: str  # a directory category, e.g. "shelter"
+    label: str
+    icon: str  # a built-in icon of the same name
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    """One local service on a services screen, in the visitor's language."""
+
+    id: str
+    name: str
+    categories: str  # "Legal help, Immigration help"
+    open_now: bool | None  # None: no moment was given to check against
+    status: str  # "Open now", "Closed now", or empty
+    hours: str  # "Mon–Fri 9:00 AM–5:00 PM", or "Open all day and night, every day"
+    free: str  # "Free", "May cost money", or empty when the pack does not say
+    languages: str  # "English and Spanish"
+    interpreters: str  # "Interpreters available", or empty
+    address: str
+    contact: ContactView  # the phone and text lines, as a contact screen draws them (QR, say again)
+    checked: str  # "Checked Nov 1, 2026"
+
+
+@dataclass(frozen=True)
+class ServicesView:
+    """A services screen's filters and results.
+
+    `build_view` gives the filters' starting point and no results: the engine
+    does not read the directory. The UI looks services up (an injected query,
+    kiosk.ui.services_ui) and fills `results` with kiosk.services_view.with_results.
+    """
+
+    categories: tuple[CategoryView, ...]  # what the screen offers, in the directory's order
+    category: str | None  # the chosen one; None: all the screen offers
+    language: str | None  # services that speak it (then those with interpreters); None: any
+    open_now: bool  # only services open at the moment of the query
+    results: tuple[ServiceView, ...] | None = None  # None: not looked up, or no directory
+    more: bool = False  # more services match than one screenful
+
+
+@dataclass(frozen=True)
 class View:
     node_id: str
     kind: str
@@ -76,6 +120,7 @@ class View:
     idle_seconds_left: int | None  # shown only in the last seconds before a reset
     ui: Mapping[str, str]  # the kiosk's own words, keys without the "ui." prefix
     speech: tuple[str, ...]  # what read-aloud says, sentence by sentence
+    services: ServicesView | None = None  # a services screen's filters and results
 
 
 @dataclass(frozen=True)
@@ -214,7 +259,16 @@ def build_view(pack: Pack, node: Node, tag: str, *, can_go_back: bool,
         options=options, contacts=contacts, items=items, staff_phrase=staff, neutral=node.neutral,
         can_go_back=can_go_back, idle_seconds_left=idle_seconds_left, ui=ui,
         speech=speech_for(title, body, items, contacts, staff, options, ui),
+        services=services_filters(node, s) if node.kind == "services" else None,
     )
+
+
+def services_filters(node: Node, s: Strings) -> ServicesView:
+    """Where a services screen starts: its one category, or all it offers; the visitor's language."""
+    offered = node.categories or SERVICE_CATEGORIES
+    categories = tuple(CategoryView(c, s(f"ui.cat_{c}"), c) for c in offered)
+    return ServicesView(categories=categories, category=offered[0] if len(offered) == 1 else None,
+                        language=s.tag, open_now=False)
 
 
 def speech_for(title: str, body: tuple[str, ...], items: tuple[str, ...],

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,9 +14,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 
-# Font extraction and Kivy's home are costly to redo per test: one per run.
-_RUN_DATA = Path(os.environ.setdefault("LANTERN_DATA", str(Path(
-    __import__("tempfile").mkdtemp(prefix="lantern-test-data-")))))
+# One data directory per run, removed at the end; prepared fonts (slow to make,
+# identical every time) are kept between runs beside the venv.
+if "LANTERN_DATA" not in os.environ:
+    _RUN_DATA = Path(tempfile.mkdtemp(prefix="lantern-test-data-"))
+    os.environ["LANTERN_DATA"] = str(_RUN_DATA)
+    atexit.register(shutil.rmtree, _RUN_DATA, ignore_errors=True)
+os.environ.setdefault("LANTERN_FONT_CACHE", str(ROOT / ".venv" / "font-cache"))
 
 
 @pytest.fixture

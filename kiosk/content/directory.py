@@ -29,14 +29,13 @@ import yaml
 from kiosk.content.builtin import language_chain
 from kiosk.content.hours import HoursError, merge_intervals, minute_of_week, parse_hours
 from kiosk.content.load import ID_RE, LANG_HINT, LANG_RE, MAX_FILES, Reader, describe, display_path
-from kiosk.content.model import INTERPRETERS, Pack
+from kiosk.content.model import INTERPRETERS, SERVICE_CATEGORIES, Pack
 from kiosk.content.phones import check_number
 from kiosk.content.problems import Problem, Where, has_errors
 from kiosk.content.yamlpos import LMap, LScalar, LSeq, YamlError, load_yaml
 from kiosk.system.paths import data_dir
 
-CATEGORIES: tuple[str, ...] = ("shelter", "legal", "medical", "mental_health", "labour_rights",
-                               "immigration_legal", "youth")
+CATEGORIES: tuple[str, ...] = SERVICE_CATEGORIES
 SERVICE_KEYS = ("id", "name", "categories", "languages", "hours", "free", "address", "phone", "text",
                 "verified", "source")
 MAX_SERVICES = 50_000

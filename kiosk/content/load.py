@@ -254,7 +254,7 @@ def load_manifest(root: Path, problems: list[Problem]) -> Manifest | None:
     )
 
 
-NODE_KEYS = ("id", "kind", "icon", "neutral", "options", "contacts", "items", "staff_phrase")
+NODE_KEYS = ("id", "kind", "icon", "neutral", "options", "contacts", "items", "staff_phrase", "categories")
 OPTION_KEYS = ("to", "label", "icon")
 ICON_RE = re.compile(r"^[a-z0-9_-]{1,40}$")
 
@@ -296,15 +296,19 @@ def _read_node(item: LValue, problems: list[Problem]) -> Node | None:
                                 for i in (options_seq.items if options_seq else ())) if o)
     contacts = r.text_list("contacts", False, ID_RE, "contact ids use a-z, 0-9 and '_'")
     items = r.text_list("items", False, ID_RE, "item names use a-z, 0-9 and '_'")
+    # Which categories are known is the directory's business: validate.py checks them.
+    categories = r.text_list("categories")
     r.finish()
     if not node_id or not kind:
         return None
     wheres = {key: r.where(key) for key in item.items}
     wheres.update({f"items.{name}": where for name, where in items})
     wheres.update({f"contacts.{cid}": where for cid, where in contacts})
+    wheres.update({f"categories.{i}": where for i, (_c, where) in enumerate(categories)})
     return Node(id=node_id, kind=kind, where=item.where, icon=icon, neutral=neutral,
                 options=options, contacts=tuple(c for c, _ in contacts),
-                items=tuple(i for i, _ in items), staff_phrase=staff, wheres=wheres)
+                items=tuple(i for i, _ in items), staff_phrase=staff,
+                categories=tuple(c for c, _ in categories), wheres=wheres)
 
 
 def load_nodes(root: Path, problems: list[Problem], broken: set[str] | None = None) -> dict[str, Node]:

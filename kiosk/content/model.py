@@ -13,8 +13,8 @@ from typing import Literal
 
 from kiosk.content.problems import Where
 
-NodeKind = Literal["menu", "info", "contact", "checklist"]
-NODE_KINDS: tuple[str, ...] = ("menu", "info", "contact", "checklist")
+NodeKind = Literal["menu", "info", "contact", "checklist", "services"]
+NODE_KINDS: tuple[str, ...] = ("menu", "info", "contact", "checklist", "services")
 Mode = Literal["waiting_room", "restroom"]
 MODES: tuple[str, ...] = ("waiting_room", "restroom")
 ReviewStatus = Literal["native", "machine", "draft"]
@@ -22,6 +22,9 @@ REVIEW_STATUSES: tuple[str, ...] = ("native", "machine", "draft")
 
 DEFAULT_IDLE_TIMEOUT = 60
 INTERPRETERS = "interpreters"
+# The local services directory's categories (services.yaml, and a services screen's `categories`).
+SERVICE_CATEGORIES: tuple[str, ...] = ("shelter", "legal", "medical", "mental_health", "labour_rights",
+                                       "immigration_legal", "youth")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class Node:
     contacts: tuple[str, ...] = ()
     items: tuple[str, ...] = ()
     staff_phrase: bool = False
+    # A services screen: the directory categories it offers (empty: all of them).
+    categories: tuple[str, ...] = ()
     wheres: dict[str, Where] = field(default_factory=dict, compare=False)
 
     def at(self, key: str) -> Where:

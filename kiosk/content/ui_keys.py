@@ -7,4 +7,10 @@ UI_KEYS: tuple[str, ...] = (
     "ui.listening", "ui.read_aloud", "ui.stop", "ui.option_n", "ui.idle_countdown", "ui.verified",
     "ui.did_you_mean", "ui.yes", "ui.no", "ui.staff_phrase", "ui.remember", "ui.free",
     "ui.language_name",
+    # the local services screen
+    "ui.services_all", "ui.cat_shelter", "ui.cat_legal", "ui.cat_medical", "ui.cat_mental_health",
+    "ui.cat_labour_rights", "ui.cat_immigration_legal", "ui.cat_youth", "ui.help_type",
+    "ui.any_language", "ui.open_now", "ui.closed_now", "ui.every_day", "ui.service_free",
+    "ui.service_fee", "ui.service_interpreters", "ui.service_checked", "ui.no_services",
+    "ui.services_more", "ui.services_unavailable",
 )

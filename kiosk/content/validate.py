@@ -10,7 +10,9 @@ import difflib
 import re
 from collections import deque
 from pathlib import Path
+from typing import Iterable
 
+from kiosk.content.directory import CATEGORIES, Service, load_services, pack_layers, services_files
 from kiosk.content.icons import icon_exists
 from kiosk.content.load import display_path, load_pack
 from kiosk.content.model import INTERPRETERS, MODES, Node, Pack, option_label_key, required_string_keys
@@ -92,6 +94,7 @@ def check_nodes(pack: Pack) -> list[Problem]:
             out.append(Problem.error(node.where, f"contact screen '{node.id}' lists no contacts"))
         if node.kind == "checklist" and not node.items:
             out.append(Problem.error(node.where, f"checklist '{node.id}' has no items"))
+        out.extend(_check_services_node(pack, node))
         if len(set(node.items)) != len(node.items):
             out.append(Problem.error(node.at("items"), f"checklist '{node.id}' lists an item twice"))
         targets = [o.to for o in node.options]
@@ -101,6 +104,58 @@ def check_nodes(pack: Pack) -> list[Problem]:
             if icon and not icon_exists(icon, pack.root):
                 out.append(Problem.error(where, f"no icon named '{icon}' (add assets/icons/{icon}.png "
                                          "or use a built-in icon)"))
+    return out
+
+
+def _check_services_node(pack: Pack, node: Node) -> list[Problem]:
+    """A services screen needs a directory to show, and only categories the directory knows."""
+    out: list[Problem] = []
+    if node.kind != "services":
+        if node.categories:
+            out.append(Problem.error(node.at("categories"), f"node '{node.id}' is a {node.kind}; only a "
+                                     "services screen (kind: services) takes 'categories'"))
+        return out
+    if node.neutral:
+        out.append(Problem.error(node.at("neutral"), f"services screen '{node.id}' cannot be neutral: it "
+                                 "lists places to get help, and the neutral face shows only health tips"))
+    seen: set[str] = set()
+    for i, category in enumerate(node.categories):
+        where = node.at(f"categories.{i}")
+        if category not in CATEGORIES:
+            hint = _guess(category, list(CATEGORIES)) or f" (one of: {', '.join(CATEGORIES)})"
+            out.append(Problem.error(where, f"services screen '{node.id}': unknown category "
+                                     f"'{category}'{hint}"))
+        elif category in seen:
+            out.append(Problem.error(where, f"services screen '{node.id}' lists category "
+                                     f"'{category}' twice"))
+        seen.add(category)
+    if "categories" in node.wheres and not node.categories:
+        out.append(Problem.error(node.at("categories"), f"services screen '{node.id}': 'categories' is "
+                                 "empty; leave it out to offer every category"))
+    if not any(services_files(root) for root in pack_layers(pack)):
+        out.append(Problem.error(node.where, f"services screen '{node.id}' needs a services directory, "
+                                 "but the pack has no services.yaml (or services/*.yaml)"))
+    return out
+
+
+def check_services_offered(pack: Pack, services: Iterable[Service]) -> list[Problem]:
+    """Warn about a services screen's category that no service in the directory has: its
+    visitors would find nothing there. (The screen hides such categories when it offers all.)"""
+    screens = [n for n in pack.nodes.values() if n.kind == "services"]
+    if not screens:
+        return []
+    present = {c for s in services for c in s.categories}
+    out: list[Problem] = []
+    for node in screens:
+        if not present and any(services_files(root) for root in pack_layers(pack)):
+            out.append(Problem.warning(node.where, f"services screen '{node.id}': the directory lists "
+                                       "no services"))
+            continue
+        for i, category in enumerate(node.categories):
+            if category in CATEGORIES and category not in present:
+                out.append(Problem.warning(node.at(f"categories.{i}"), f"services screen '{node.id}' "
+                                           f"offers '{category}', but no service in the directory has "
+                                           "that category"))
     return out
 
 
@@ -311,13 +366,15 @@ def check_pack(pack: Pack, today: dt.date | None = None) -> list[Problem]:
 def validate_path(root: Path, today: dt.date | None = None) -> list[Problem]:
     """Everything wrong with the pack at `root`, sorted; never raises for bad content."""
     from kiosk.content.builtin import ui_defaults
-    from kiosk.content.directory import check_services
     from kiosk.content.overlay import load_any
     result = load_any(root, ui_defaults)  # a regional overlay is checked merged with its base
     problems = list(result.problems)
     if result.pack is not None:
         problems.extend(check_pack(result.pack, today))
-        problems.extend(check_services(result.pack, today))
+        m = result.pack.manifest
+        loaded = load_services(pack_layers(result.pack), m.region, m.sample, today)
+        problems.extend(loaded.problems)
+        problems.extend(check_services_offered(result.pack, loaded.services.values()))
     return sort_problems(problems)
 
 

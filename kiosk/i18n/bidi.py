@@ -7,6 +7,7 @@ wrapping after would put the first words of a sentence on its last line.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 import re
@@ -23,6 +24,21 @@ _reshaper = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": Fals
 def shape(text: str) -> str:
     """Join Arabic letters into their contextual forms (logical order kept)."""
     return _reshaper.reshape(text)
+
+
+@lru_cache(maxsize=8192)
+def _shape_word(word: str) -> str:
+    return _reshaper.reshape(word)
+
+
+def shape_words(text: str) -> str:
+    """shape(text), a word at a time with a cache: letters never join across a space.
+
+    Wrapping measures every growing candidate line; arabic_reshaper reads its
+    configuration on each call, so shaping whole lines again and again was most
+    of the time an Arabic screen took to build.
+    """
+    return " ".join(_shape_word(word) for word in text.split(" "))
 
 
 # Inside Arabic text the bidi algorithm turns digits into "Arabic numbers", and a
@@ -81,5 +97,5 @@ def layout_lines(text: str, width: float, measure: Measure, rtl: bool) -> list[s
     """Wrap then reorder: lines ready for a left-to-right renderer, to be right-aligned if rtl."""
     if not rtl:
         return wrap_logical(text, width, measure)
-    shaped_measure: Measure = lambda s: measure(shape(s))  # noqa: E731 - width of what is drawn
+    shaped_measure: Measure = lambda s: measure(shape_words(s))  # noqa: E731 - width of what is drawn
     return [visual_line(line, True) for line in wrap_logical(text, width, shaped_measure)]

