@@ -1,7 +1,7 @@
 """Soak: the real kiosk, offscreen, under many seeded random events; memory and fds sampled.
 
-    .venv/bin/python bench/soak.py [--events 100000] [--minutes 10] [--seed 1]
-                                   [--voice-turns 20] [--kill-voice-turn 5] [--every 1000] [--json]
+    .venv/bin/python bench/soak.py [--events 100000] [--minutes 10] [--seed 1] [--samples 40]
+                                   [--voice-turns 20] [--kill-voice-turn 5] [--pack DIR] [--json]
 
 One process, one real Kivy window (offscreen, 800x480) with the built-in pack,
 driven the way people drive it: real touches on the widgets on screen (option
@@ -14,7 +14,7 @@ device here: no sound card), and voice turns run the real Vosk worker process
 on Korean speech made by espeak-ng and fed through WavSource (the Korean model
 is a test-only package; without it voice turns are skipped and said so).
 
-Every `--every` events it samples resident memory (VmRSS), open file
+Over the run it takes `--samples` samples of resident memory (VmRSS), open file
 descriptors, threads, child processes and live Kivy widgets, and at the end
 compares the mean of the last quarter of samples with the second quarter (the
 first quarter is warm-up: fonts, textures and caches fill then). Prints the
@@ -619,28 +619,38 @@ class Soak:
                                           child_processes(), live_widgets()))
         self.report.sampling_seconds += time.perf_counter() - t0
 
-    def run(self, events: int, minutes: float | None, every: int, voice_turns: int,
-            kill_turns: set[int], progress: Callable[[Sample], None] | None = None) -> Report:
+    def run(self, events: int, minutes: float | None, samples: int, voice_turns: int,
+            kill_turns: set[int], warm_up: bool = True,
+            progress: Callable[[Sample], None] | None = None) -> Report:
+        """Random events until `events` or `minutes`, whichever comes first. Samples and voice
+        turns are spread over the run: by the share of events done, or of time when that is ahead."""
         weighted: list[tuple[Callable[[], str], int]] = [
             (self.tap_stage, 34), (self.tap_header, 14), (self.switch_language, 5),
             (self.quick_exit, 6), (self.idle, 3), (self.touch_blank, 6), (self.swipe, 6),
             (self.stray_key, 4), (self.qr, 4), (self.read_aloud, 6)]
         actions = [a for a, _ in weighted]
         weights = [w for _, w in weighted]
-        voice_at = set()
-        if voice_turns and self.listener is not None:
-            voice_at = {int(events * (i + 0.5) / voice_turns) for i in range(voice_turns)}
+        if self.listener is None:
+            voice_turns = 0
+        voice_due = [(i + 0.5) / voice_turns for i in range(voice_turns)]
+        sample_due = [(i + 1) / samples for i in range(samples)]
         started = time.monotonic()
-        deadline = started + minutes * 60 if minutes else None
+        budget = minutes * 60 if minutes else None
+
+        def done() -> float:
+            share = self.report.events / events
+            if budget is not None:
+                share = max(share, (time.monotonic() - started) / budget)
+            return share
+
         self.report.rss_mib_before_warm_up = round(rss_kib() / 1024, 1)
-        self.report.warm_up_events = self.warm_up()
+        if warm_up:
+            self.report.warm_up_events = self.warm_up()
         self.sample(started)
         turn = 0
-        while self.report.events < events:
-            if deadline is not None and time.monotonic() >= deadline:
-                break
-            if self.report.events in voice_at:
-                voice_at.discard(self.report.events)
+        while done() < 1.0:
+            if voice_due and done() >= voice_due[0]:
+                voice_due.pop(0)
                 self.voice_turn(kill=turn in kill_turns)
                 turn += 1
             else:
@@ -653,10 +663,16 @@ class Soak:
                 self.report.seconds_by_kind[kind] = self.report.seconds_by_kind.get(kind, 0.0) \
                     + time.perf_counter() - t0
                 self.report.events_by_kind[kind] = self.report.events_by_kind.get(kind, 0) + 1
-            if self.report.events % every == 0:
+            if sample_due and done() >= sample_due[0]:
+                while sample_due and done() >= sample_due[0]:
+                    sample_due.pop(0)
                 self.sample(started)
                 if progress is not None:
                     progress(self.report.samples[-1])
+        while voice_due:  # a slow machine reached the time limit first: the turns still run
+            voice_due.pop(0)
+            self.voice_turn(kill=turn in kill_turns)
+            turn += 1
         if self.report.samples[-1].events != self.report.events:
             self.sample(started)
         self.report.minutes = (time.monotonic() - started) / 60
@@ -732,7 +748,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--minutes", type=float, default=None, help="stop after this long, whatever the count")
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--every", type=int, default=None, help="sample every N events (default: events/40)")
+    parser.add_argument("--samples", type=int, default=40, help="resource samples over the run (default 40)")
+    parser.add_argument("--no-warm-up", action="store_true",
+                        help="start sampling at once (default: visit every language first)")
     parser.add_argument("--voice-turns", type=int, default=4)
     parser.add_argument("--kill-voice-turn", type=int, action="append", default=[],
                         help="kill the Vosk worker in the middle of this voice turn (0-based; repeatable)")
@@ -741,7 +759,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="end with one JSON line (for tests)")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(10**6)
-    every = args.every or max(1, args.events // 40)
 
     data = Path(tempfile.mkdtemp(prefix="lantern-soak-"))
     os.environ["LANTERN_DATA"] = str(data)
@@ -780,8 +797,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {sample.events} events, {sample.seconds} s, RSS {sample.rss_kib / 1024:.1f} MiB, "
                       f"fds {sample.fds}", flush=True)
 
-        report = soak.run(args.events, args.minutes, every, args.voice_turns, set(args.kill_voice_turn),
-                          progress)
+        report = soak.run(args.events, args.minutes, args.samples, args.voice_turns,
+                          set(args.kill_voice_turn), not args.no_warm_up, progress)
         summary = summarise(report)
         print_report(summary)
         if args.json:

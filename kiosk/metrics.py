@@ -88,9 +88,15 @@ class Metrics:
         except sqlite3.DatabaseError as exc:
             if not _is_corrupt(exc):
                 raise
-            # A corrupt counts file is worth less than a working kiosk: start afresh.
-            log.warning("metrics database was corrupt and has been reset: %s", exc)
-            self.path.unlink(missing_ok=True)
+            # A corrupt counts file is worth less than a working kiosk: start afresh, but
+            # keep the damaged file (daily counts only) for a technician to recover from.
+            # One copy: a later corruption replaces it, so the disk cannot fill up with them.
+            aside = self.path.with_name(self.path.name + ".corrupt")
+            log.warning("metrics database was corrupt (%s); kept as %s, counting afresh", exc, aside.name)
+            os.replace(self.path, aside)
+            journal = self.path.with_name(self.path.name + "-journal")
+            if journal.exists():  # a stale journal must not be played into the fresh file
+                os.replace(journal, aside.with_name(aside.name + "-journal"))
             return connect(self.path)
 
     def record(self, summary: SessionSummary) -> bool:

@@ -22,8 +22,8 @@ from kiosk.content.builtin import language_chain
 from kiosk.content.directory import Service, find_services
 from kiosk.content.hours import ALWAYS, DAYS, HoursError, parse_hours
 from kiosk.content.model import INTERPRETERS, Pack
-from kiosk.i18n.names import language_name
 from kiosk.content.phones import digits_of
+from kiosk.i18n.names import language_name
 from kiosk.view import (ContactView, ServicesView, ServiceView, Strings, View, _format_day, _join, _tel_uri,
                         speech_for, spoken_digits)
 

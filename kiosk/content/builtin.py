@@ -31,7 +31,8 @@ def _builtin_ui_strings(tag: str) -> dict[str, str]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        # libyaml: the pure-Python parser made this the slowest step of every start.
+        data = yaml.load(path.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         return {}
     strings = data.get("strings") or {}

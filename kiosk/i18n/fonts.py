@@ -8,14 +8,22 @@ fontTools:
   Japanese forms: the face for each CJK language is extracted.
 - Noto Sans Arabic has no Latin letters or brackets, which Arabic screens
   still show (TTY, web addresses, "(...)"): Latin from Noto Sans is merged in.
+
+Preparing takes tens of seconds on a Pi, so `prepare_fonts` runs it at start-up,
+before the window opens, not under a visitor's first tap on Language. When the
+data directory is full (or read-only) nothing is prepared and the source file is
+used as it is: the collection's first face still draws every CJK character (in
+Japanese forms), and Arabic screens draw Latin runs in Noto Sans through markup.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable, Iterable
 
 from kiosk.i18n.names import base_language
 
@@ -58,6 +66,45 @@ def font_cache_dir() -> Path:
     return data_dir() / "cache" / "fonts"
 
 
+log = logging.getLogger("lantern.fonts")
+
+# Prepared files are a little smaller than their sources; this much room must be
+# left besides, so that fonts never take the last space the daily counts need.
+KEEP_FREE_BYTES = 16 * 1024 * 1024
+
+
+def _prepare(out: Path, source_bytes: int, make: Callable[[Path], None]) -> bool:
+    """Write `out` with `make(tmp)` then rename it into place. False (nothing left
+    behind) when the disk has no room or refuses the write: the caller falls back."""
+    from kiosk.system.storage import free_bytes
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(out)
+        if free_bytes(out.parent) < source_bytes + KEEP_FREE_BYTES:
+            log.warning("no room to prepare %s; using the font as installed", out.name)
+            return False
+    except OSError as exc:
+        log.warning("cannot prepare %s (%s); using the font as installed", out.name, exc.strerror or exc)
+        return False
+    tmp = out.with_suffix(f".tmp{os.getpid()}")
+    try:
+        make(tmp)
+        os.replace(tmp, out)
+        return True
+    except OSError as exc:
+        log.warning("cannot prepare %s (%s); using the font as installed", out.name, exc.strerror or exc)
+        tmp.unlink(missing_ok=True)
+        return False
+
+
+def _remove_stale(out: Path) -> None:
+    """Half-written files of a process that was killed while preparing (a power cut, the watchdog)."""
+    for tmp in out.parent.glob(out.stem + ".tmp*"):
+        pid = tmp.suffix[len(".tmp"):]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            tmp.unlink(missing_ok=True)
+
+
 def _cjk_face(tag: str, bold: bool) -> Path:
     face = CJK_FACES.get(tag) or CJK_FACES.get(base_language(tag)) or CJK_FACES["zh"]
     collection = _find(CJK_BOLD_COLLECTION if bold else CJK_COLLECTION)
@@ -70,11 +117,9 @@ def _cjk_face(tag: str, bold: bool) -> Path:
     collection_fonts = TTCollection(str(collection), lazy=True)
     for font in collection_fonts.fonts:
         if font["name"].getDebugName(1) == face:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = out.with_suffix(f".tmp{os.getpid()}")
-            font.save(str(tmp))
-            os.replace(tmp, out)
-            return out
+            if _prepare(out, collection.stat().st_size, lambda tmp: font.save(str(tmp))):
+                return out
+            return collection  # SDL opens its first face: every character, Japanese forms
     raise FontMissing(f"face '{face}' is not in {collection}")
 
 
@@ -87,10 +132,16 @@ def _with_latin(script_font: Path, latin_font: Path) -> Path:
     newest = max(script_font.stat().st_mtime, latin_font.stat().st_mtime)
     if out.is_file() and out.stat().st_mtime >= newest:
         return out
+    if _prepare(out, script_font.stat().st_size + latin_font.stat().st_size,
+                lambda tmp: _merge_latin(script_font, latin_font, tmp)):
+        return out
+    return script_font  # Latin runs are then drawn in Noto Sans through markup (kiosk.ui.text)
+
+
+def _merge_latin(script_font: Path, latin_font: Path, dest: Path) -> None:
     from fontTools import subset
     from fontTools.merge import Merger, Options
     from fontTools.ttLib import TTFont
-    out.parent.mkdir(parents=True, exist_ok=True)
     latin = TTFont(str(latin_font))
     options = subset.Options()
     options.layout_features = ["*"]
@@ -98,7 +149,7 @@ def _with_latin(script_font: Path, latin_font: Path) -> Path:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=_LATIN_RANGES)
     subsetter.subset(latin)
-    latin_tmp = out.with_suffix(f".latin{os.getpid()}")
+    latin_tmp = dest.with_suffix(f".latin{os.getpid()}")
     latin.save(str(latin_tmp))
     try:
         # The script font comes first: where both have a character, its glyph wins.
@@ -106,10 +157,7 @@ def _with_latin(script_font: Path, latin_font: Path) -> Path:
             [str(script_font), str(latin_tmp)])
     finally:
         latin_tmp.unlink(missing_ok=True)
-    tmp = out.with_suffix(f".tmp{os.getpid()}")
-    merged.save(str(tmp))
-    os.replace(tmp, out)
-    return out
+    merged.save(str(dest))
 
 
 def _is_cjk(tag: str) -> bool:
@@ -132,3 +180,17 @@ def font_for(tag: str) -> FontChoice:
             raise FontMissing("NotoSans-Regular.ttf is missing: install Debian's fonts-noto-core")
         regular, bold = _with_latin(regular, latin), _with_latin(bold, latin_bold)
     return FontChoice(regular, bold, family)
+
+
+def prepare_fonts(tags: Iterable[str], keep_alive: Callable[[], object] = lambda: None) -> None:
+    """Prepare the fonts of `tags` now. Quick when they are ready; on a first start (or
+    after an update of the system fonts) this is where the slow work happens (over a
+    minute on a Pi), before the window opens and the watchdog starts, rather than under
+    a visitor's tap on Language. `keep_alive` is called before each language (systemd's
+    EXTEND_TIMEOUT_USEC). A missing font is left for `kiosk doctor` to report."""
+    for tag in tags:
+        keep_alive()
+        try:
+            font_for(tag)
+        except FontMissing:
+            pass

@@ -80,6 +80,10 @@ def run_kiosk(pack_path: str | Path | None = None, lang: str | None = None, wind
               listener: Listener | None = None) -> int:
     """Run the kiosk until the process is stopped. Raises StartError before any window opens."""
     prepared = prepare(pack_path, lang)
+    from kiosk.i18n.fonts import prepare_fonts
+    from kiosk.system.notify import extend_timeout
+    # Slow on a first start only; done here, not under a visitor's first tap on Language.
+    prepare_fonts(prepared.pack.manifest.languages, keep_alive=lambda: extend_timeout(120))
     configure_kivy(WindowMode(fullscreen=not windowed, size=size))
 
     from kiosk.ui.kiosk import LanternApp

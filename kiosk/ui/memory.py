@@ -45,22 +45,22 @@ def hold_collection_until_drawn() -> None:
     gc.disable()
     _held = True
 
-    def release(*_args: object) -> None:
+    def drawn(*_args: object) -> None:
+        Window.unbind(on_flip=drawn)
+        # Not here: on_flip is still inside the frame. Resume on the next one.
+        Clock.schedule_once(resume, 0)
+
+    def resume(*_args: object) -> None:
         global _held
-        Window.unbind(on_flip=release)
+        Window.unbind(on_flip=drawn)
         fallback.cancel()
         if _held:
             _held = False
             gc.enable()
-            Clock.schedule_once(_collect, 0)  # the next frame: the new screen is already shown
+            gc.collect()  # the replaced tree, freed now rather than during the next tap
 
-    Window.bind(on_flip=release)
-    fallback = Clock.schedule_once(release, RELEASE_AFTER_S)
-
-
-def _collect(_dt: float) -> None:
-    if not _held:
-        gc.collect()
+    Window.bind(on_flip=drawn)
+    fallback = Clock.schedule_once(resume, RELEASE_AFTER_S)
 
 
 def collection_held() -> bool:

@@ -24,6 +24,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.i18n.names import autonym, is_rtl
+from kiosk.ui.fit import number_first as number_goes_first
 from kiosk.ui.png import qr_png
 from kiosk.ui.text import Fonts, TextBlock, fonts_for, text_width
 from kiosk.ui.theme import PALETTE, Sizes, is_portrait, option_columns, rgba
@@ -202,8 +203,10 @@ def build_page(view: View, look: Look, actions: Actions) -> ScrollView:
     column.add_widget(TextBlock(view.title, fonts, s.title, PALETTE.text, bold=True))
     for paragraph in view.body:
         column.add_widget(TextBlock(paragraph, fonts, s.body, PALETTE.text))
-    for contact in view.contacts:
-        column.add_widget(contact_card(contact, view, look, actions))
+    for i, contact in enumerate(view.contacts):
+        # The first number must be on the first screenful (kiosk.ui.fit).
+        first = i == 0 and number_goes_first(list(reversed(column.children)), contact, look)
+        column.add_widget(contact_card(contact, view, look, actions, number_first=first))
     if view.items:
         column.add_widget(checklist(view.items, look))
     if view.staff_phrase:
@@ -242,12 +245,20 @@ def _even_rows(tiles: list[Tile], cols: int) -> None:
         row[0]._fit()
 
 
-def contact_card(contact: ContactView, view: View, look: Look, actions: Actions) -> Card:
-    """A line to call, for a person who must leave with nothing in hand: the number, big."""
+def contact_card(contact: ContactView, view: View, look: Look, actions: Actions,
+                 number_first: bool = False) -> Card:
+    """A line to call, for a person who must leave with nothing in hand: the number, big.
+
+    number_first: "Call" and the number before the contact's name, when the name
+    would push the number below the first screenful.
+    """
     s, fonts, ui, rtl = look.sizes, look.fonts, view.ui, look.rtl
     card = Card(s)
     card.contact_id = contact.id
-    card.add_widget(TextBlock(contact.name, fonts, s.body, PALETTE.accent, bold=True))
+    name = TextBlock(contact.name, fonts, s.body, PALETTE.accent, bold=True)
+    name.is_contact_name = True
+    if not number_first:
+        card.add_widget(name)
     if contact.call_display:
         inner = look.width - 2 * s.pad - 2 * s.gap * 1.4 - 4
         call_label = Row(IconGlyph(glyph("phone"), s.body * 1.2, PALETTE.accent),
@@ -264,6 +275,8 @@ def contact_card(contact: ContactView, view: View, look: Look, actions: Actions)
                     texture_size=lambda w, ts: setattr(w, "height", ts[1]))
         number.is_phone_number = True
         card.add_widget(number)
+    if number_first:
+        card.add_widget(name)
     lines: list[tuple[str, str]] = []
     if contact.text_line:
         lines.append(("sms", contact.text_line))

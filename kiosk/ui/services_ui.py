@@ -85,14 +85,11 @@ class ServicesState:
         self._last = dataclasses.replace(filled, idle_seconds_left=view.idle_seconds_left)
         return self._last
 
-    def choose(self, *, category: str | None | object = ..., language: str | None | object = ...,
-               open_now: bool | object = ...) -> None:
-        """Change one filter (the others stay); the caller redraws."""
-        if self.filters is None:
-            return
-        changes = {k: v for k, v in (("category", category), ("language", language), ("open_now", open_now))
-                   if v is not ...}
-        self.filters = dataclasses.replace(self.filters, **changes)  # type: ignore[arg-type]
+    def choose(self, **changes: object) -> None:
+        """Change filters by name (category=, language=, open_now=); the others stay. The caller
+        redraws."""
+        if self.filters is not None:
+            self.filters = dataclasses.replace(self.filters, **changes)  # type: ignore[arg-type]
 
     def _look_up(self, view: View, filters: Filters) -> View:
         assert view.services is not None

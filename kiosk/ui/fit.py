@@ -1,0 +1,84 @@
+"""Will the phone number be on the first screenful? Measured before the card is built.
+
+On a contact screen the number is the one thing a visitor must see without
+scrolling (someone may be watching; they may have seconds). Title, text and a
+contact's name come first, and in some languages they are long: Arabic lines
+are half again as tall as Latin ones, and the Arabic name of the hotline
+carries its English name in brackets, so at 800x480 the number fell below the
+fold. When that would happen, the card shows "Call" and the number before the
+name (kiosk.ui.screens.contact_card, number_first).
+
+Heights come from Kivy itself: the blocks already on the page are wrapped and
+drawn at the width the layout will give them (so the layout does not draw them
+again), and single lines use the font's own line height.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kivy.uix.widget import Widget
+
+from kiosk.ui.text import TextBlock, fonts_for, line_height, text_width
+from kiosk.ui.theme import PALETTE
+
+if TYPE_CHECKING:
+    from kiosk.ui.screens import Look
+    from kiosk.view import ContactView
+
+SAFETY_PX = 4  # rounding in Kivy's layouts: the number must be whole, not just touching the edge
+
+
+def page_width(look: "Look") -> float:
+    """The width text on the page is wrapped to (the column's padding on both sides)."""
+    return look.width - 2 * look.sizes.pad
+
+
+def card_inner_width(look: "Look") -> float:
+    return page_width(look) - 2 * look.sizes.gap * 1.4
+
+
+def drawn_height(block: TextBlock, width: float) -> float:
+    """Wrap and draw `block` at `width` now; its height, as the layout will find it."""
+    block.width = width
+    block.texture_update()
+    block._trigger_texture.cancel()  # drawn already: the pending redraw would repeat the same work
+    return float(block.texture_size[1])
+
+
+def number_size(display: str, look: "Look") -> int:
+    """The phone number's font size: as big as the theme says, shrunk to the card's width."""
+    s = look.sizes
+    inner = card_inner_width(look) - 4
+    font = fonts_for("en").bold
+    size = s.number
+    while size > s.body and text_width(display, font, size) > inner:
+        size -= 2
+    return size
+
+
+def number_bottom(above: list[Widget], contact: "ContactView", look: "Look",
+                  name_first: bool) -> float:
+    """Where the number's bottom edge falls, from the top of the page, in pixels."""
+    s, fonts = look.sizes, look.fonts
+    y = s.gap  # the column's top padding
+    for widget in above:
+        height = drawn_height(widget, page_width(look)) if isinstance(widget, TextBlock) else widget.height
+        y += height + s.gap
+    y += s.gap * 1.4  # the card's padding
+    if name_first:
+        name = TextBlock(contact.name, fonts, s.body, PALETTE.accent, bold=True)
+        y += drawn_height(name, card_inner_width(look)) + s.gap * 0.6
+    call_row = max(s.body * 1.2, line_height(fonts.regular, s.body))
+    y += call_row + s.gap * 0.6
+    number_font = fonts_for("en").bold
+    y += line_height(number_font, number_size(contact.call_display or "", look))
+    return y
+
+
+def number_first(above: list[Widget], contact: "ContactView", look: "Look") -> bool:
+    """True when, with the name first, the number would not be wholly on the first screenful."""
+    if not contact.call_display:
+        return False
+    visible = look.height - look.sizes.header - SAFETY_PX
+    return number_bottom(above, contact, look, name_first=True) > visible
