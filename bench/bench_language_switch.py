@@ -64,6 +64,7 @@ def main() -> int:
     parser.add_argument("--screens", default="hotline,call_expect")
     parser.add_argument("--size", default="800x480")
     parser.add_argument("--no-gc-measures", action="store_true")
+    parser.add_argument("--no-warm", action="store_true", help="skip kiosk.ui.warm's font warm-up")
     args = parser.parse_args()
     width, height = map(int, args.size.split("x"))
 
@@ -88,10 +89,15 @@ def main() -> int:
         kiosk_module.hold_collection_until_drawn = lambda: None  # type: ignore[assignment]
     else:
         freeze_startup_heap()
+    if args.no_warm:
+        kiosk_module.warm_languages_soon = lambda *_a: None  # type: ignore[assignment]
     session = Session(pack, clock=time.monotonic)
     kiosk = Kiosk(session, clock=time.monotonic)
     kiosk.attach()
     settle()
+    from kiosk.ui.warm import warming_done
+    while not warming_done():  # the kiosk warms one language per frame after it starts
+        EventLoop.idle()
 
     flips = [0]
     Window.bind(on_flip=lambda *_: flips.__setitem__(0, flips[0] + 1))
@@ -131,7 +137,7 @@ def main() -> int:
     kiosk.detach()
 
     print(f"language switch, {width}x{height}, screens {args.screens}, "
-          f"gc measures {'off' if args.no_gc_measures else 'on'}")
+          f"gc measures {'off' if args.no_gc_measures else 'on'}, warm-up {'off' if args.no_warm else 'on'}")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
           f"(on {os.cpu_count()} CPUs; other processes inflate wall time)")
     print(line("cold (first into a language)", cold))

@@ -14,12 +14,16 @@ device here: no sound card), and voice turns run the real Vosk worker process
 on Korean speech made by espeak-ng and fed through WavSource (the Korean model
 is a test-only package; without it voice turns are skipped and said so).
 
-Over the run it takes `--samples` samples of resident memory (VmRSS), open file
-descriptors, threads, child processes and live Kivy widgets, and at the end
-compares the mean of the last quarter of samples with the second quarter (the
-first quarter is warm-up: fonts, textures and caches fill then). Prints the
-series and a summary; `--json` adds one JSON line for tests. The run stops at
-`--events` or after `--minutes`, whichever comes first.
+Over the run it takes `--samples` samples of resident memory (VmRSS as it runs,
+and again after a full collection and malloc_trim, which is what the process
+really holds: replaced screens are cyclic garbage that waits for a full
+collection, so raw RSS is a high-water mark), objects the collector tracks,
+open file descriptors, threads, child processes and live Kivy widgets. At the
+end it compares the mean of the last quarter of samples with the second quarter
+(the first quarter is warm-up: fonts, textures and caches fill then). Before
+sampling starts it visits every language once (--no-warm-up skips that). Prints
+the series and a summary; `--json` adds one JSON line for tests. The run stops
+at `--events` or after `--minutes`, whichever comes first.
 
 Nothing here is written outside a temporary data directory.
 """
@@ -27,6 +31,8 @@ Nothing here is written outside a temporary data directory.
 from __future__ import annotations
 
 import argparse
+import collections
+import ctypes
 import gc
 import json
 import os
@@ -60,7 +66,9 @@ VOICE = "ko+f3"
 class Sample:
     events: int
     seconds: float
-    rss_kib: int
+    rss_kib: int  # VmRSS as the kiosk runs
+    rss_trimmed_kib: int  # VmRSS after a full collection and malloc_trim: what is really held
+    py_objects: int  # objects the garbage collector tracks, after a full collection
     fds: int
     threads: int
     children: int
@@ -98,6 +106,15 @@ def child_processes() -> int:
         if int(stat.rsplit(")", 1)[1].split()[1]) == me:
             n += 1
     return n
+
+
+def trim_heap() -> None:
+    """Hand freed heap back to the system (glibc), so RSS shows what is held rather than
+    the high-water mark of garbage that waited for a full collection."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: RSS stays a high-water mark
 
 
 def live_widgets() -> int:
@@ -244,6 +261,7 @@ class VoiceTurn:
     error: str | None = None
     killed_worker: bool = False
     answered: str | None = None  # "yes" or "no" to "Did you mean ...?"
+    warm_up: bool = False  # the first turn loads the model's word list: not counted as an event
     node_after: str = ""
     ui_ok_after: bool = False  # a tap on the screen still worked right after this turn
     seconds: float = 0.0
@@ -306,6 +324,7 @@ class Soak:
         env.step(GATE_CLEAR, frames=3)
         self.nodes: set[str] = set()
         self.languages: set[str] = set()
+        self.recent: collections.deque[str] = collections.deque(maxlen=6)
 
     def _session_ended(self, summary: object) -> None:
         if self.metrics.record(summary):  # type: ignore[arg-type]
@@ -317,6 +336,14 @@ class Soak:
     def count(self, name: str) -> None:
         self.report.counts[name] = self.report.counts.get(name, 0) + 1
         self.report.events += 1
+        self.recent.append(name)
+
+    def fail(self, message: str) -> SoakFailure:
+        """A failure with what is needed to replay it: seed, event number, the events before."""
+        k = self.kiosk
+        return SoakFailure(f"{message} (event {self.report.events}, seed {self.report.seed}; after "
+                           f"{', '.join(self.recent)}; screen {k.view.node_id if k.view else None} in "
+                           f"{k.view.language if k.view else None}, overlay {k.overlay})")
 
     def touch(self, x: float, y: float, hold: float = 0.08, after: float = GATE_CLEAR) -> None:
         """A finger down and up: as tests/ui/uihelp.touch_at, with fewer frames in between
@@ -370,8 +397,7 @@ class Soak:
         if k.overlay is not None and k.overlay_widget is None:
             problems.append(f"overlay {k.overlay} without a widget")
         if problems:
-            raise SoakFailure(f"event {self.report.events} ({what}), seed {self.report.seed}: "
-                              + "; ".join(problems))
+            raise self.fail(f"after {what}: " + "; ".join(problems))
         self.nodes.add(v.node_id)
         self.languages.add(v.language)
 
@@ -397,12 +423,12 @@ class Soak:
         tile = self.header_tile("language")
         self.tap(tile)
         if self.kiosk.overlay != "languages":
-            raise SoakFailure(f"event {self.report.events}: the language list did not open")
+            raise self.fail("the language list did not open")
         entries = [t for t in self.stage_tiles() if hasattr(t, "language_tag")]
         pick = self.rng.choice(entries)
         self.tap(pick)
         if self.kiosk.view.language != pick.language_tag:
-            raise SoakFailure(f"event {self.report.events}: picked {pick.language_tag}, "
+            raise self.fail(f"picked {pick.language_tag}, "
                               f"showing {self.kiosk.view.language}")
         return "language"
 
@@ -430,10 +456,10 @@ class Soak:
         # Browsing the neutral pages is nothing to forget: there a quick exit may stay put.
         forgot = not had_session or not k.session.history
         if not k.view.neutral or k.session.active or not forgot or k.overlay is not None:
-            raise SoakFailure(f"event {self.report.events}: quick exit by {how} left "
+            raise self.fail(f"quick exit by {how} left "
                               f"{k.view.node_id} (active={k.session.active}, overlay={k.overlay})")
         if self.speaker is not None and self.speaker.speaking():
-            raise SoakFailure(f"event {self.report.events}: still speaking after quick exit")
+            raise self.fail("still speaking after quick exit")
         return "quick_exit_" + how
 
     def idle(self) -> str:
@@ -442,10 +468,11 @@ class Soak:
         timeout = self.pack.manifest.idle_timeout
         self.env.step(timeout - 5, frames=2)
         if was_active and self.kiosk.view.idle_seconds_left is None:
-            raise SoakFailure(f"event {self.report.events}: no countdown after {timeout - 5} s idle")
+            raise self.fail(f"no countdown after {timeout - 5} s idle")
         self.env.step(6 + self.rng.uniform(0, 120), frames=2)
         if self.kiosk.session.active:
-            raise SoakFailure(f"event {self.report.events}: the session outlived the idle timeout")
+            raise self.fail("the session outlived the idle timeout")
+        self.env.step(GATE_CLEAR)  # the reset redrew the screen: its press gate passes first
         return "idle_timeout"
 
     def touch_blank(self) -> str:
@@ -480,7 +507,7 @@ class Soak:
         else:
             handled = Window.dispatch("on_request_close")
         if handled is not True:
-            raise SoakFailure(f"event {self.report.events}: {what} was not swallowed")
+            raise self.fail(f"{what} was not swallowed")
         self.env.step(0.0, frames=1)
         return "stray_" + what
 
@@ -496,13 +523,13 @@ class Soak:
             return "qr_reach"
         self.tap(self.rng.choice(tiles))
         if self.kiosk.overlay != "qr_warning":
-            raise SoakFailure(f"event {self.report.events}: no QR warning")
+            raise self.fail("no QR warning")
         role = self.rng.choice(("confirm", "confirm", "cancel"))
         button = next(t for t in self.stage_tiles() if getattr(t, "qr_role", None) == role)
         self.tap(button)
         if role == "confirm":
             if self.kiosk.overlay != "qr":
-                raise SoakFailure(f"event {self.report.events}: the QR code did not open")
+                raise self.fail("the QR code did not open")
             if self.rng.random() < 0.5:
                 back = self.stage_tiles()[0]  # the overlay's own Back comes first
                 self.tap(back)
@@ -522,26 +549,26 @@ class Soak:
         return "read_aloud"
 
     # --- voice -----------------------------------------------------------
-    def voice_turn(self, kill: bool) -> None:
+    def voice_turn(self, kill: bool, warm_up: bool = False) -> None:
         """One push-to-talk turn in Korean through the header's Speak control, fed from a WAV;
         optionally the recognition worker is killed mid-turn."""
         assert self.listener is not None and self.feed is not None and self.kiosk.voice is not None
         index = len(self.report.voice)
         phrase, intent, wav = self.wavs[index % len(self.wavs)]
-        turn = VoiceTurn(index, phrase, intent, killed_worker=kill)
+        turn = VoiceTurn(index, phrase, intent, killed_worker=kill, warm_up=warm_up)
         if self.kiosk.view.language != "ko":
             self.tap(self.header_tile("language"))
             self.tap(next(t for t in self.stage_tiles() if getattr(t, "language_tag", None) == "ko"))
         speak = self.header_tile("speak")
         if speak is None:
-            raise SoakFailure(f"event {self.report.events}: no Speak control in Korean")
+            raise self.fail("no Speak control in Korean")
         # A killed turn is fed at speaking pace, so that it is still going when the kill lands.
         self.feed.wav, self.feed.realtime = wav, kill
         answers = len(self.listener.answers)
         started = time.monotonic()
         self.tap(speak, after=0.0)
         if not self.kiosk.voice.listening:
-            raise SoakFailure(f"event {self.report.events}: Speak did not start a turn")
+            raise self.fail("Speak did not start a turn")
         killed = False
         inner = self.listener.inner
         while self.kiosk.voice.listening:
@@ -554,10 +581,10 @@ class Soak:
                     os.kill(info.pid, signal.SIGKILL)
                     killed = True
             if time.monotonic() - started > 120:
-                raise SoakFailure(f"event {self.report.events}: a voice turn never ended")
+                raise self.fail("a voice turn never ended")
             time.sleep(0.01)
         if kill and not killed:
-            raise SoakFailure("the voice turn ended before the worker could be killed")
+            raise self.fail("the voice turn ended before the worker could be killed")
         turn.seconds = time.monotonic() - started
         heard = self.listener.answers[answers]
         turn.heard_intent, turn.confirm, turn.error = heard.intent, heard.confirm, heard.error
@@ -573,16 +600,16 @@ class Soak:
         turn.ui_ok_after = self.kiosk.overlay == "languages" and self.kiosk.rebuilds == before
         self.tap(self.stage_tiles()[0])  # the list's own Back
         self.report.voice.append(turn)
-        self.count("voice_turn")
+        if not warm_up:
+            self.count("voice_turn")
         self.check("voice turn")
 
     # --- the run -----------------------------------------------------------
     def warm_up(self) -> int:
         """Every language once, with its contact screen, QR code and the language list: fonts,
         glyph textures and caches fill now, so the samples that follow compare like with like."""
-        from kiosk.session import GoTo
+        from kiosk.session import GoTo, SetLanguage
         taps = 0
-        from kiosk.session import SetLanguage
         self.tap(self.header_tile("language"))  # the list draws every language's name in its own font
         self.tap(self.stage_tiles()[0])
         for tag in self.pack.manifest.languages:
@@ -596,10 +623,15 @@ class Soak:
         self.tap(show[0])
         self.tap(next(t for t in self.stage_tiles() if getattr(t, "qr_role", None) == "confirm"))
         if self.kiosk.overlay != "qr":
-            raise SoakFailure("warm-up: the QR code did not open")
+            raise self.fail("warm-up: the QR code did not open")
         self.tap(self.kiosk.header.exit_button)
         self.check("warm-up")
-        return taps + 5
+        taps += 5
+        if self.listener is not None:
+            self.voice_turn(kill=False, warm_up=True)  # the recogniser and its word list load now
+            self.quick_exit()
+            taps += 6
+        return taps
 
     def quiet(self) -> None:
         """Let read-aloud finish its current job, so a sample does not catch a pipe half-open."""
@@ -613,10 +645,12 @@ class Soak:
     def sample(self, started: float) -> None:
         t0 = time.perf_counter()
         self.quiet()
+        raw = rss_kib()
         gc.collect()
+        trim_heap()
         self.report.samples.append(Sample(self.report.events, round(time.monotonic() - started, 1),
-                                          rss_kib(), open_fds(), threading.active_count(),
-                                          child_processes(), live_widgets()))
+                                          raw, rss_kib(), len(gc.get_objects()), open_fds(),
+                                          threading.active_count(), child_processes(), live_widgets()))
         self.report.sampling_seconds += time.perf_counter() - t0
 
     def run(self, events: int, minutes: float | None, samples: int, voice_turns: int,
@@ -682,12 +716,18 @@ class Soak:
         return self.report
 
 
+GROWTH_SERIES = ("rss_kib", "rss_trimmed_kib", "py_objects", "fds", "threads", "widgets")
+
+
 def summarise(report: Report) -> dict[str, object]:
     s = report.samples
     out: dict[str, object] = {
         "seed": report.seed, "events": report.events, "minutes": round(report.minutes, 2),
         "rss_mib_before_warm_up": report.rss_mib_before_warm_up, "warm_up_events": report.warm_up_events,
         "rss_mib_start": round(s[0].rss_kib / 1024, 1), "rss_mib_end": round(s[-1].rss_kib / 1024, 1),
+        "rss_trimmed_mib_start": round(s[0].rss_trimmed_kib / 1024, 1),
+        "rss_trimmed_mib_end": round(s[-1].rss_trimmed_kib / 1024, 1),
+        "rss_mib_peak": round(max(x.rss_kib for x in s) / 1024, 1),
         "fds_start": s[0].fds, "fds_end": s[-1].fds,
         "threads_start": s[0].threads, "threads_end": s[-1].threads,
         "children_end": s[-1].children,
@@ -703,7 +743,7 @@ def summarise(report: Report) -> dict[str, object]:
         "samples": [asdict(x) for x in s],
     }
     if len(s) >= 4:
-        for name in ("rss_kib", "fds", "threads", "widgets"):
+        for name in GROWTH_SERIES:
             g = growth([float(getattr(x, name)) for x in s])
             out[f"{name}_growth"] = {"second_quarter": round(g.second_quarter, 1),
                                      "last_quarter": round(g.last_quarter, 1),
@@ -713,16 +753,19 @@ def summarise(report: Report) -> dict[str, object]:
 
 def print_report(summary: dict[str, object]) -> None:
     print(f"\nsoak: seed {summary['seed']}, {summary['events']} events in {summary['minutes']} min")
-    print(f"{'events':>8} {'sec':>7} {'RSS MiB':>8} {'fds':>4} {'thr':>4} {'kids':>4} {'widgets':>8}")
+    print(f"{'events':>8} {'sec':>7} {'RSS MiB':>8} {'trimmed':>8} {'objects':>8} {'fds':>4} {'thr':>4} "
+          f"{'kids':>4} {'widgets':>8}")
     for x in summary["samples"]:  # type: ignore[union-attr]
-        print(f"{x['events']:>8} {x['seconds']:>7} {x['rss_kib'] / 1024:>8.1f} {x['fds']:>4} "
-              f"{x['threads']:>4} {x['children']:>4} {x['widgets']:>8}")
+        print(f"{x['events']:>8} {x['seconds']:>7} {x['rss_kib'] / 1024:>8.1f} {x['rss_trimmed_kib'] / 1024:>8.1f} "
+              f"{x['py_objects']:>8} {x['fds']:>4} {x['threads']:>4} {x['children']:>4} {x['widgets']:>8}")
     print(f"warm-up: {summary['warm_up_events']} events (every language once); RSS before it "
           f"{summary['rss_mib_before_warm_up']} MiB")
-    print(f"memory: {summary['rss_mib_start']} MiB at start, {summary['rss_mib_end']} MiB at the end; "
-          f"fds {summary['fds_start']} -> {summary['fds_end']}; widgets {summary['widgets_start']} -> "
+    print(f"memory (RSS): {summary['rss_mib_start']} MiB at start, {summary['rss_mib_end']} MiB at the end, "
+          f"peak {summary['rss_mib_peak']} MiB; after collection and trim {summary['rss_trimmed_mib_start']} -> "
+          f"{summary['rss_trimmed_mib_end']} MiB")
+    print(f"descriptors: {summary['fds_start']} -> {summary['fds_end']}; widgets {summary['widgets_start']} -> "
           f"{summary['widgets_end']}")
-    for name in ("rss_kib", "fds", "threads", "widgets"):
+    for name in GROWTH_SERIES:
         g = summary.get(f"{name}_growth")
         if g:
             print(f"{name}: second quarter mean {g['second_quarter']}, last quarter mean "  # type: ignore[index]
@@ -735,7 +778,8 @@ def print_report(summary: dict[str, object]) -> None:
     if summary["voice_note"]:
         print(f"voice: {summary['voice_note']}")
     for v in summary["voice"]:  # type: ignore[union-attr]
-        print(f"voice turn {v['index']}: {v['phrase']} -> {v['heard_intent']} (expected {v['expected']}, "
+        print(f"voice turn {v['index']}{' (warm-up)' if v['warm_up'] else ''}: {v['phrase']} -> "
+              f"{v['heard_intent']} (expected {v['expected']}, "
               f"confirm={v['confirm']}, answered={v['answered']}, error={v['error']}, "
               f"killed={v['killed_worker']}, "
               f"{v['seconds']:.1f} s, UI answered after: {v['ui_ok_after']})")

@@ -363,6 +363,16 @@ def check_pack(pack: Pack, today: dt.date | None = None) -> list[Problem]:
             + check_strings(pack) + check_contacts(pack, today))
 
 
+def check_fit(pack: Pack) -> list[Problem]:
+    """Text that will not fit the screen (kiosk.content.overflow); warnings only."""
+    from kiosk.content.overflow import check_overflow
+    from kiosk.i18n.fonts import FontMissing
+    try:
+        return check_overflow(pack)
+    except FontMissing as exc:
+        return [Problem.warning(pack.manifest.where, f"cannot check that text fits the screen: {exc}")]
+
+
 def validate_path(root: Path, today: dt.date | None = None) -> list[Problem]:
     """Everything wrong with the pack at `root`, sorted; never raises for bad content."""
     from kiosk.content.builtin import ui_defaults
@@ -371,6 +381,7 @@ def validate_path(root: Path, today: dt.date | None = None) -> list[Problem]:
     problems = list(result.problems)
     if result.pack is not None:
         problems.extend(check_pack(result.pack, today))
+        problems.extend(check_fit(result.pack))
         m = result.pack.manifest
         loaded = load_services(pack_layers(result.pack), m.region, m.sample, today)
         problems.extend(loaded.problems)

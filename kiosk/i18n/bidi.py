@@ -21,6 +21,33 @@ _reshaper = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": Fals
                                                           "support_ligatures": True})
 
 
+class _ReadOnce:
+    """The reshaper's configuration, each value read once.
+
+    arabic_reshaper reads six options from a ConfigParser section on every
+    call; that parsing was most of the time shaping took (a screen wraps each
+    paragraph by measuring it word by word). The values never change.
+    """
+
+    def __init__(self, section) -> None:  # noqa: ANN001 - a configparser.SectionProxy
+        self._section = section
+        self._values: dict[tuple[str, str], object] = {}
+
+    def _read(self, kind: str, key: str, *args: object, **kwargs: object) -> object:
+        if (kind, key) not in self._values:
+            self._values[(kind, key)] = getattr(self._section, kind)(key, *args, **kwargs)
+        return self._values[(kind, key)]
+
+    def get(self, key: str, *args: object, **kwargs: object) -> object:
+        return self._read("get", key, *args, **kwargs)
+
+    def getboolean(self, key: str, *args: object, **kwargs: object) -> object:
+        return self._read("getboolean", key, *args, **kwargs)
+
+
+_reshaper.configuration = _ReadOnce(_reshaper.configuration)
+
+
 def shape(text: str) -> str:
     """Join Arabic letters into their contextual forms (logical order kept)."""
     return _reshaper.reshape(text)

@@ -2,57 +2,121 @@
 
 `kiosk validate` must stay fast and free of Kivy, yet say when a translation
 will not fit its screen. It measures with the same font files and the same
-wrapping the UI uses; a UI test holds these widths to Kivy's own within a
-few percent.
+wrapping the UI uses; a UI test (tests/ui/test_languages_render.py) holds these
+widths to Kivy's own within a few percent (summed advances: Kivy's shaper also
+kerns, and joins Arabic letters cursively, a few pixels on a short word).
+
+Reading the advance widths of a CJK face (45,000 glyphs) takes fontTools about
+half a second; a compact table of them is kept beside the prepared fonts
+(kiosk.i18n.fonts.font_cache_dir), rebuilt when the font file changes.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
-from fontTools.ttLib import TTFont
-
-from kiosk.i18n.bidi import shape, wrap_logical
-from kiosk.i18n.fonts import font_for
+from kiosk.i18n.bidi import shape_words, wrap_logical
+from kiosk.i18n.fonts import font_cache_dir, font_for
 from kiosk.i18n.names import is_rtl
+
+CACHE_VERSION = 1
 
 
 @dataclass
 class FontWidths:
-    """Advance widths of one font, in font units."""
+    """Advance widths and line metrics of one font, in font units."""
 
     path: Path
     units_per_em: int = 1000
     advances: dict[int, int] = field(default_factory=dict)
-    fallback: int = 500
+    fallback: int = 500  # a character the font lacks (drawn as a box about this wide)
+    common: int = 0  # when set: the advance of every character not in `advances` (CJK faces)
+    ascent: int = 800
+    descent: int = 200  # positive, below the baseline
 
     @classmethod
     def load(cls, path: Path) -> "FontWidths":
+        from fontTools.ttLib import TTFont
         font = TTFont(str(path), lazy=True)
         cmap = font.getBestCmap()
         hmtx = font["hmtx"]
         advances = {code: hmtx[name][0] for code, name in cmap.items()}
         upem = font["head"].unitsPerEm
-        return cls(path, upem, advances, advances.get(ord("0"), upem // 2))
+        hhea = font["hhea"]
+        return cls(path, upem, advances, advances.get(ord("0"), upem // 2),
+                   ascent=hhea.ascent, descent=-hhea.descent)
+
+    @classmethod
+    def cached(cls, path: Path) -> "FontWidths":
+        """`load`, through a small table on disk.
+
+        Most glyphs of a CJK face share one advance (a full em): the table keeps
+        that advance once and the others by character, so it loads in a few ms.
+        A character the face lacks then measures as an ideograph, not a box.
+        """
+        stat = path.stat()
+        key = {"version": CACHE_VERSION, "source": str(path), "mtime": stat.st_mtime, "size": stat.st_size}
+        table = font_cache_dir() / f"{path.stem}.widths.json"
+        try:
+            data = json.loads(table.read_text("utf-8"))
+            if data.get("key") == key:
+                return cls(path, data["upem"], dict(zip(data["codes"], data["advances"])), data["fallback"],
+                           data["common"], data["ascent"], data["descent"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # no table yet, or an old or damaged one: build it again
+        widths = cls.load(path)
+        common, count = Counter(widths.advances.values()).most_common(1)[0] if widths.advances else (0, 0)
+        if count * 2 > len(widths.advances):  # one advance for most glyphs: CJK
+            widths.common = common
+            widths.advances = {c: a for c, a in widths.advances.items() if a != common}
+        data = {"key": key, "upem": widths.units_per_em, "fallback": widths.fallback, "common": widths.common,
+                "ascent": widths.ascent, "descent": widths.descent,
+                "codes": list(widths.advances), "advances": list(widths.advances.values())}
+        try:
+            table.parent.mkdir(parents=True, exist_ok=True)
+            tmp = table.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
+            os.replace(tmp, table)
+        except OSError:
+            pass  # a read-only cache only costs time
+        return widths
+
+    def advance(self, ch: str) -> int:
+        return self.advances.get(ord(ch), self.common or self.fallback)
 
     def width(self, text: str, size_px: float) -> float:
-        units = sum(self.advances.get(ord(ch), self.fallback) for ch in text)
+        units = sum(self.advance(ch) for ch in text)
         return units * size_px / self.units_per_em
+
+    def line_height(self, size_px: float) -> float:
+        """One line's height as Kivy draws it: the font's ascent plus descent."""
+        return round((self.ascent + self.descent) * size_px / self.units_per_em)
 
 
 @lru_cache(maxsize=32)
-def _widths(path: Path) -> FontWidths:
-    return FontWidths.load(path)
+def widths_of(path: Path) -> FontWidths:
+    return FontWidths.cached(path)
 
 
-def measurer(tag: str, size_px: float, bold: bool = False):
-    """A function text -> width in px, for language `tag` at `size_px`."""
+def font_widths(tag: str, bold: bool = False) -> FontWidths:
     choice = font_for(tag)
-    widths = _widths(choice.bold if bold else choice.regular)
+    return widths_of(choice.bold if bold else choice.regular)
+
+
+Measure = Callable[[str], float]
+
+
+def measurer(tag: str, size_px: float, bold: bool = False) -> Measure:
+    """A function text -> width in px, for language `tag` at `size_px` (shaped, for Arabic)."""
+    widths = font_widths(tag, bold)
     if is_rtl(tag):
-        return lambda text: widths.width(shape(text), size_px)
+        return lambda text: widths.width(shape_words(text), size_px)
     return lambda text: widths.width(text, size_px)
 
 

@@ -43,8 +43,7 @@ class PinPad(BoxLayout):
         self.keys: dict[str, Tile] = {}
 
         # The words: what to enter, the dots, what happened, and Cancel.
-        side = BoxLayout(orientation="vertical", spacing=s.gap, size_hint_x=0.42 if landscape else 1,
-                         size_hint_y=1 if landscape else None)
+        side = BoxLayout(orientation="vertical", spacing=s.gap, size_hint_x=0.42 if landscape else 1)
         heading = BoxLayout(orientation="horizontal", size_hint_y=None, height=s.title * 1.6, spacing=s.gap)
         heading.add_widget(IconGlyph(glyph("lock"), s.title * 1.2, PALETTE.accent, pos_hint={"center_y": 0.5}))
         self.prompt = TextBlock(prompt, fonts, s.title, PALETTE.text, bold=True, pos_hint={"center_y": 0.5})
@@ -54,7 +53,7 @@ class PinPad(BoxLayout):
                           size_hint_y=None, height=s.number * 1.3, halign="left", valign="middle")
         self.dots.bind(size=lambda w, _: setattr(w, "text_size", w.size))
         side.add_widget(self.dots)
-        self.message = TextBlock(message, fonts, s.body, PALETTE.text)
+        self.message = TextBlock(message, fonts, s.body, PALETTE.text, height=0)  # grows with its text
         side.add_widget(self.message)
         side.add_widget(Widget())  # pushes Cancel to the bottom
         cancel = Tile(label="Cancel", icon=GLYPH_ARROW_BACK, fonts=fonts, sizes=s, action=self.cancel,
@@ -62,18 +61,18 @@ class PinPad(BoxLayout):
         cancel.pad_key = "cancel"
         self.keys["cancel"] = cancel
         side.add_widget(cancel)
-        if not landscape:
-            side.bind(minimum_height=side.setter("height"))
         self.add_widget(side)
 
         if can_enter:
             self.add_widget(self._keypad(look, landscape))
+        else:
+            self.dots.height = 0
         self._show_dots()
 
     def _keypad(self, look: Look, landscape: bool) -> GridLayout:
         s, fonts = look.sizes, look.fonts
         rows = 4
-        room = look.height - 2 * s.pad if landscape else look.height * 0.55
+        room = look.height - 2 * s.pad if landscape else look.height * 0.5
         row_h = max(s.touch, int((room - (rows - 1) * s.gap) / rows))
         grid = GridLayout(cols=3, spacing=s.gap, size_hint_y=None)
         grid.bind(minimum_height=grid.setter("height"))
@@ -97,6 +96,9 @@ class PinPad(BoxLayout):
         holder.add_widget(grid)
         if landscape:
             holder.add_widget(Widget())
+        else:  # below the words, as tall as its keys
+            holder.size_hint_y = None
+            grid.bind(height=holder.setter("height"))
         return holder
 
     # --- keys ------------------------------------------------------------------------------

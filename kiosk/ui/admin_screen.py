@@ -139,15 +139,11 @@ class AdminScreen(BoxLayout):
 
         self.scroller, column = page_scroller(look)
         self.add_widget(self.scroller)
+        self._content_height: float | None = None
+        column.bind(height=self._keep_place)
 
-        self.pack = Section(look, "Content pack", "document")
-        self.pack.fill([(None, line) for line in pack_lines] + [(None, "Checking the installed packs\u2026")])
-        column.add_widget(self.pack)
-
-        self.counts = Section(look, "Visits in the last 30 days", "list")
-        self.counts.fill([(None, "Reading the counts\u2026")])
-        column.add_widget(self.counts)
-
+        # Buttons first: the status sections below grow as their answers arrive, and
+        # growth below a button never moves it from under a finger.
         sound = Section(look, "Read-aloud and microphone", "speaker")
         self.speaker_note = TextBlock("", fonts, s.small, PALETTE.text, height=0)  # grows with its text
         self.mic_note = TextBlock("", fonts, s.small, PALETTE.text, height=0)
@@ -159,10 +155,6 @@ class AdminScreen(BoxLayout):
         for widget in (self.speaker_note, self.meter, self.mic_note):
             sound.add_widget(widget)
         column.add_widget(sound)
-
-        self.voice = Section(look, "Voice, per language", "language")
-        self.voice.fill([(None, "Checking the sound devices and voice models\u2026")])
-        column.add_widget(self.voice)
 
         pin = Section(look, "Admin PIN", "lock")
         pin.add_widget(_buttons(look, [_button(look, "Change the PIN", glyph("lock"), actions.change_pin,
@@ -178,6 +170,28 @@ class AdminScreen(BoxLayout):
             _button(look, "Leave to the desktop", GLYPH_POWER, actions.leave_desktop, "leave_desktop",
                     primary=True)]))
         column.add_widget(app)
+
+        self.pack = Section(look, "Content pack", "document")
+        self.pack.fill([(None, line) for line in pack_lines] + [(None, "Checking the installed packs\u2026")])
+        column.add_widget(self.pack)
+
+        self.counts = Section(look, "Visits in the last 30 days", "list")
+        self.counts.fill([(None, "Reading the counts\u2026")])
+        column.add_widget(self.counts)
+
+        self.voice = Section(look, "Voice, per language", "language")
+        self.voice.fill([(None, "Checking the sound devices and voice models\u2026")])
+        column.add_widget(self.voice)
+
+    def _keep_place(self, _column: Widget, height: float) -> None:
+        """Kivy keeps the scroll position as a fraction of the page: when the page grows, keep
+        the pixels from the top instead, so that what is on screen stays where it is."""
+        old, self._content_height = self._content_height, height
+        view = self.scroller.height
+        if old is None or old <= view or height <= view:
+            return
+        from_top = (1 - self.scroller.scroll_y) * (old - view)
+        self.scroller.scroll_y = max(0.0, min(1.0, 1 - from_top / (height - view)))
 
     # --- data arriving ---------------------------------------------------------------------
     def set_pack(self, lines: Sequence[str], info: PackInfo) -> None:

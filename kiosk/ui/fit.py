@@ -1,4 +1,4 @@
-"""Will the phone number be on the first screenful? Measured before the card is built.
+"""Layout decisions that need text measured first: the phone number's place, option columns.
 
 On a contact screen the number is the one thing a visitor must see without
 scrolling (someone may be watching; they may have seconds). Title, text and a
@@ -7,6 +7,9 @@ are half again as tall as Latin ones, and the Arabic name of the hotline
 carries its English name in brackets, so at 800x480 the number fell below the
 fold. When that would happen, the card shows "Call" and the number before the
 name (kiosk.ui.screens.contact_card, number_first).
+
+Option buttons: the theme's columns, fewer when a single word would not fit
+a button's width (option_columns_fitting).
 
 Heights come from Kivy itself: the blocks already on the page are wrapped and
 drawn at the width the layout will give them (so the layout does not draw them
@@ -19,8 +22,10 @@ from typing import TYPE_CHECKING
 
 from kivy.uix.widget import Widget
 
-from kiosk.ui.text import TextBlock, fonts_for, line_height, text_width
-from kiosk.ui.theme import PALETTE
+from kiosk.i18n.bidi import shape_words
+from kiosk.ui.linebreak import needs_cjk_breaking, units
+from kiosk.ui.text import TextBlock, fonts_for, line_height, rtl_room, text_width
+from kiosk.ui.theme import PALETTE, option_columns
 
 if TYPE_CHECKING:
     from kiosk.ui.screens import Look
@@ -82,3 +87,36 @@ def number_first(above: list[Widget], contact: "ContactView", look: "Look") -> b
         return False
     visible = look.height - look.sizes.header - SAFETY_PX
     return number_bottom(above, contact, look, name_first=True) > visible
+
+
+def option_label_width(look: "Look", cols: int) -> float:
+    """The words' width in an option tile of a grid `cols` wide (kiosk.ui.widgets.Tile)."""
+    s = look.sizes
+    tile = (page_width(look) - s.gap * (cols - 1)) / cols
+    return tile - 2 * s.gap - s.icon - s.gap
+
+
+def widest_word(text: str, look: "Look") -> float:
+    """The widest piece of `text` a line may not be broken inside, as Kivy draws it."""
+    fonts = look.fonts
+    if needs_cjk_breaking(fonts.tag):
+        pieces = [p for p in units(text) if p.strip()]
+    else:
+        pieces = text.split()
+    shown = (lambda w: shape_words(w)) if fonts.rtl else (lambda w: w)  # noqa: E731
+    # TextBlock wraps RTL and CJK text itself, a little inside its box.
+    extra = 2 * rtl_room(look.sizes.body) + 2 if fonts.rtl else (2 if needs_cjk_breaking(fonts.tag) else 0)
+    return max((text_width(shown(p), fonts.regular, look.sizes.body) + extra for p in pieces), default=0.0)
+
+
+def option_columns_fitting(labels: list[str], look: "Look") -> int:
+    """The theme's columns for option buttons, fewer if a word would be cut in two.
+
+    Three columns at 800x480 leave ~170 px for words: "Принудительный" or
+    "magpakamatay" would be broken mid-word, so that screen gets two columns.
+    """
+    cols = option_columns(look.width, look.height, len(labels))
+    widest = max((widest_word(label, look) for label in labels), default=0.0)
+    while cols > 1 and widest > option_label_width(look, cols):
+        cols -= 1
+    return cols

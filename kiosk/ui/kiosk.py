@@ -28,6 +28,7 @@ from kiosk.speech import Listener, Speaker
 from kiosk.ui.admin_ui import AdminConfig, AdminMode
 from kiosk.ui.gestures import PressGate, ThreeFingerTap
 from kiosk.ui.memory import freeze_startup_heap, hold_collection_until_drawn
+from kiosk.ui.warm import warm_languages_soon
 from kiosk.ui.png import encode_png
 from kiosk.ui.services_ui import ServicesState, services_actions, services_page
 from kiosk.services_view import Query
@@ -108,6 +109,8 @@ class Kiosk:
         self._attached = True
         self.admin.attach()
         self.show(self.session.view())
+        # The first switch into a language need not open its fonts (kiosk.ui.warm).
+        warm_languages_soon(self.session.pack.manifest.languages, lambda: self.look().sizes)
 
     def detach(self) -> None:
         if not self._attached:

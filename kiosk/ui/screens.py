@@ -24,7 +24,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.i18n.names import autonym, is_rtl
-from kiosk.ui.fit import number_first as number_goes_first
+from kiosk.ui.fit import number_first as number_goes_first, option_columns_fitting
 from kiosk.ui.png import qr_png
 from kiosk.ui.text import Fonts, TextBlock, fonts_for, text_width
 from kiosk.ui.theme import PALETTE, Sizes, is_portrait, option_columns, rgba
@@ -220,7 +220,7 @@ def build_page(view: View, look: Look, actions: Actions) -> ScrollView:
 
 def options_grid(view: View, look: Look, actions: Actions) -> GridLayout:
     s = look.sizes
-    cols = option_columns(look.width, look.height, len(view.options))
+    cols = option_columns_fitting([o.label for o in view.options], look)  # no word cut in two
     grid = GridLayout(cols=cols, spacing=s.gap, size_hint_y=None,
                       orientation="rl-tb" if look.rtl else "lr-tb")
     grid.bind(minimum_height=grid.setter("height"))

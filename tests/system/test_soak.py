@@ -20,10 +20,14 @@ from tests.system.devicehelp import run_soak
 
 pytestmark = pytest.mark.timeout(400)
 
-MIN_EVENTS = 250  # even on a busy machine the capped run must mean something
-# After the warm-up (every language once), what the last quarter of samples may add
-# over the second quarter: allocator slack and caches that fill by use, not a leak.
-RSS_SLACK_MIB = 16.0
+MIN_EVENTS = 150  # even on a busy machine the capped run must mean something
+# What the last quarter of samples may add over the second quarter (after the warm-up
+# has drawn every language once). Resident memory after a full collection still moves
+# with what was drawn last (textures, glyph caches, allocator slack): 1000-event runs
+# here moved 8-19 MiB. A leak of one screen's widgets or textures per rebuild would add
+# hundreds of MiB, and thousands of objects per event.
+RSS_SLACK_MIB = 32.0
+RSS_SLACK_SHARE = 0.08
 FD_SLACK = 2
 
 
@@ -49,19 +53,21 @@ def test_soak_memory_and_descriptors_level_off() -> None:
     assert len(report["languages_seen"]) == 12
     assert report["sessions_recorded"] > 0 and report["counts_failed"] == 0
     if has_korean_model():
-        turns = report["voice"]
+        turns = [t for t in report["voice"] if not t["warm_up"]]
         assert len(turns) == 2
         for turn in turns:
             assert turn["error"] is None, turn
             assert turn["ui_ok_after"], turn
 
-    rss, fds = report["rss_kib_growth"], report["fds_growth"]
+    rss, fds = report["rss_trimmed_kib_growth"], report["fds_growth"]
     growth_mib = rss["change"] / 1024
-    allowed = max(RSS_SLACK_MIB, 0.05 * rss["second_quarter"] / 1024)
-    assert growth_mib <= allowed, (f"RSS grew {growth_mib:.1f} MiB from the second quarter of the run "
-                                   f"to the last (allowed {allowed:.1f})")
+    allowed = max(RSS_SLACK_MIB, RSS_SLACK_SHARE * rss["second_quarter"] / 1024)
+    assert growth_mib <= allowed, (f"resident memory grew {growth_mib:.1f} MiB from the second quarter of the "
+                                   f"run to the last (allowed {allowed:.1f})")
+    objects = report["py_objects_growth"]
+    assert objects["last_quarter"] <= objects["second_quarter"] * 1.5 + 20_000, f"Python objects pile up: {objects}"
+    widgets = report["widgets_growth"]
+    assert widgets["last_quarter"] <= widgets["second_quarter"] * 1.5 + 60, f"Kivy widgets pile up: {widgets}"
     assert fds["change"] <= FD_SLACK, f"open fds grew: {fds}"
     assert report["threads_growth"]["change"] <= 1, report["threads_growth"]
     assert report["children_end"] <= 2, "child processes pile up (espeak-ng or recognisers not reaped)"
-    widgets = report["widgets_growth"]
-    assert widgets["last_quarter"] <= widgets["second_quarter"] * 1.5 + 60, f"Kivy widgets pile up: {widgets}"

@@ -271,3 +271,71 @@ def test_fonttools_widths_agree_with_kivy(kivy_env, built_in_pack, tag):
                 if abs(ours - kivy) > 0.03 * kivy + 4:
                     off.append(f"{key} bold={bold} {size}px: fontTools {ours:.1f}, Kivy {kivy:.1f}")
     assert not off, off
+
+
+# --- kiosk validate's geometry is the UI's ------------------------------------------------
+
+def test_validator_geometry_matches_the_widgets(kivy_env, kiosk, built_in_pack):
+    """kiosk.content.overflow restates the UI's paddings and columns; hold it to the real widgets."""
+    from kivy.core.window import Window
+    from kiosk.content import overflow
+    from kiosk.ui.text import TextBlock
+    from kiosk.ui.widgets import Row, Tile
+    g = overflow.geometry(int(Window.width), int(Window.height))
+    show(kivy_env, kiosk, "hotline", "en")
+    blocks = {b.source: b for b in labels(kiosk.page) if isinstance(b, TextBlock)}
+    assert blocks[kiosk.view.title].width == pytest.approx(g.page, abs=1)
+    assert blocks[kiosk.view.contacts[0].name].width == pytest.approx(g.card, abs=1)
+    first_row = widgets(kiosk.page, Row)[0]  # "Call", beside the phone icon
+    row_text = next(c for c in first_row.children if isinstance(c, TextBlock))
+    assert row_text.width == pytest.approx(g.contact_row, abs=1)
+    show(kivy_env, kiosk, "who_help", "en")
+    tiles = [t for t in widgets(kiosk.page, Tile) if hasattr(t, "option_number")]
+    cols = tiles[0].parent.cols
+    assert tiles[0].label_widget.width == pytest.approx(g.option_label(cols), abs=1)
+
+    # Where the validator puts the number on a contact screen is where the UI draws it.
+    show(kivy_env, kiosk, "hotline", "ar")
+    number = next(w for w in labels(kiosk.page) if getattr(w, "is_phone_number", False))
+    names = [w for w in labels(kiosk.page) if getattr(w, "is_contact_name", False)]
+    assert window_box(names[0])[3] < window_box(number)[1]  # Arabic: the name moved below the number
+    s = g.s
+    y = s.gap
+    column = kiosk.page.children[0]
+    above = [b for b in labels(kiosk.page) if isinstance(b, TextBlock) and b.parent is column]
+    assert [b.source for b in above] == [kiosk.view.title, *kiosk.view.body]
+    for block in above:
+        y += overflow.text_height(block.source, "ar", block.font_size, block.is_bold, g.page) + s.gap
+    y += s.gap * 1.4 + max(s.body * 1.2, overflow.font_widths("ar").line_height(s.body)) + s.gap * 0.6
+    y += overflow.font_widths("en", True).line_height(overflow.number_size(HOTLINE_NUMBER, g))
+    drawn_bottom = Window.height - kiosk.header.widget.height - window_box(number)[1]
+    assert drawn_bottom == pytest.approx(y, abs=4)
+
+
+# --- what makes a switch fast -----------------------------------------------------------
+
+def test_collector_waits_for_the_new_screen_then_frees_the_old_one(kivy_env, kiosk):
+    import gc
+    import weakref
+    from kiosk.session import SetLanguage
+    from kiosk.ui.memory import collection_held
+    kivy_env.step(0.0, frames=3)
+    old_page = weakref.ref(kiosk.page)
+    kiosk.send(SetLanguage("ar"))
+    assert collection_held() and not gc.isenabled()  # building and drawing: no pause for the collector
+    kivy_env.step(0.0, frames=1)  # the new screen is drawn
+    kivy_env.step(0.0, frames=1)  # the next frame: collector back, old tree freed
+    assert not collection_held() and gc.isenabled()
+    assert old_page() is None
+
+
+def test_languages_are_warmed_after_start(kivy_env, kiosk, built_in_pack):
+    from kiosk.ui.text import fonts_for, measurer
+    from kiosk.ui.warm import warming_done
+    kivy_env.step(0.0, frames=len(built_in_pack.manifest.languages) + 1)
+    assert warming_done()
+    sizes = kiosk.look().sizes
+    for tag in built_in_pack.manifest.languages:
+        hits = measurer.cache_info().hits
+        measurer(fonts_for(tag).bold, sizes.title)
+        assert measurer.cache_info().hits == hits + 1  # already open
