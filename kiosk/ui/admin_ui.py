@@ -142,9 +142,10 @@ class AdminMode:
         self._timer = None
         self._meter = None
         self._new_pin: str | None = None
-        self._sound: Any = None
-        self._pack_info: Any = None
-        self._counts: Any = None
+        self.sound_status: Any = None
+        self.pack_status: Any = None
+        self.counts_status: Any = None
+        self._failed: dict[str, str] = {}  # status that could not be gathered, and why
         self.mic: MicRun | None = None  # the latest microphone test
         self._attached = False
 
@@ -227,9 +228,11 @@ class AdminMode:
             self._timer.cancel()
             self._timer = None
         self.pad = self.screen = None
+        self.pad_mode = "enter"
         self._new_pin = None
         self.busy = False
-        self._sound = self._pack_info = self._counts = None
+        self.sound_status = self.pack_status = self.counts_status = None
+        self._failed.clear()
         self.mic = None
         self.gesture.reset()
         self.root.clear_widgets()
@@ -254,9 +257,11 @@ class AdminMode:
             view = session.handle(Home())
         finally:
             session.on_end = on_end
-        kiosk.show(view)
-        kiosk.overlay = None
-        kiosk.rebuild()  # also retires the old widgets: a tap already under way does nothing
+        drawn = kiosk.rebuilds
+        kiosk.show(view)  # also forgets what the kiosk's screens keep (services filters)
+        if kiosk.rebuilds == drawn:  # the same screen (an overlay may be open): draw it afresh
+            kiosk.overlay = None
+            kiosk.rebuild()  # retiring the old widgets: a tap already under way does nothing
 
     def _show_root(self) -> None:
         if self.kiosk.root.parent is not None:
@@ -315,6 +320,8 @@ class AdminMode:
                           message=message)
         if has_pin:
             self._show_lock()
+        if self.busy:  # drawn again (the window was resized) while a PIN is checked
+            self.pad.enabled = False
         return self.pad
 
     def _locked_for(self) -> float:
@@ -447,19 +454,19 @@ class AdminMode:
         if metrics is None:
             from kiosk.cli_local import metrics_path
             metrics = metrics_path()
-        self._in_worker(lambda: pack_info(pack, builtin, today), partial(self._got, "_pack_info"), "pack")
-        self._in_worker(lambda: counts_info(metrics, today), partial(self._got, "_counts"), "counts")
+        self._in_worker(lambda: pack_info(pack, builtin, today), partial(self._got, "pack_status"), "pack")
+        self._in_worker(lambda: counts_info(metrics, today), partial(self._got, "counts_status"), "counts")
         probe = self.config.probe
         if probe is None:
             from kiosk.system.voiceprobe import probe
         languages = list(pack.manifest.languages)
-        self._in_worker(lambda: sound_info(probe(), languages), partial(self._got, "_sound"), "sound")
+        self._in_worker(lambda: sound_info(probe(), languages), partial(self._got, "sound_status"), "sound")
 
     def _got(self, name: str, value: Any) -> None:
         if isinstance(value, Exception):
-            log.warning("admin status %s failed: %s", name, value)
-            return
-        setattr(self, name, value)
+            self._failed[name] = f"could not be read: {type(value).__name__}: {value}"
+        else:
+            setattr(self, name, value)
         self._fill_screen()
 
     def _fill_screen(self) -> None:
@@ -467,12 +474,15 @@ class AdminMode:
         if screen is None:
             return
         pack = self.kiosk.session.pack
-        if self._pack_info is not None:
-            screen.set_pack(pack_lines(pack, self._is_builtin(pack)), self._pack_info)
-        if self._counts is not None:
-            screen.set_counts(self._counts)
-        if self._sound is not None:
-            screen.set_sound(self._sound)
+        if self.pack_status is not None:
+            screen.set_pack(pack_lines(pack, self._is_builtin(pack)), self.pack_status)
+        if self.counts_status is not None:
+            screen.set_counts(self.counts_status)
+        if self.sound_status is not None:
+            screen.set_sound(self.sound_status)
+        sections = {"pack_status": screen.pack, "counts_status": screen.counts, "sound_status": screen.voice}
+        for name, message in self._failed.items():
+            sections[name].fill([("error", message)])
         if self.kiosk.speaker is None:
             screen.speaker_note.source = "Read-aloud is off on this kiosk (no speaker or no espeak-ng)."
         self._show_mic()
@@ -499,11 +509,11 @@ class AdminMode:
             return
         opener = self.config.open_mic
         if opener is None:
-            if self._sound is None:
+            if self.sound_status is None:
                 self.mic = MicRun(running=False, note="Still checking the sound devices; try again in a moment.")
                 self._show_mic()
                 return
-            available, reason = self._sound.microphone
+            available, reason = self.sound_status.microphone
             if not available:
                 self.mic = MicRun(running=False, note=f"No microphone: {reason}")
                 self._show_mic()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from kivy.core.image import Image as CoreImage
 from kivy.effects.scroll import ScrollEffect
@@ -295,6 +295,16 @@ def contact_card(contact: ContactView, view: View, look: Look, actions: Actions,
                             TextBlock(text, fonts, s.body, PALETTE.text), s, rtl))
     if contact.about:
         card.add_widget(TextBlock(contact.about, fonts, s.body, PALETTE.text))
+    add_contact_buttons(card, contact, ui, look, actions)
+    if contact.verified:
+        card.add_widget(TextBlock(contact.verified, fonts, s.small, PALETTE.text_muted))
+    return card
+
+
+def add_contact_buttons(card: Card, contact: ContactView, ui: Mapping[str, str], look: Look,
+                        actions: Actions) -> None:
+    """"Say the number again" and "show a code" under a number (contact and service cards)."""
+    s, fonts = look.sizes, look.fonts
     buttons: list[Tile] = []
     if actions.say_number is not None and contact.call_spoken:
         say = actions.say_number
@@ -304,18 +314,16 @@ def contact_card(contact: ContactView, view: View, look: Look, actions: Actions,
         buttons.append(Tile(label=ui["show_qr"], icon=glyph("qr"), fonts=fonts, sizes=s,
                             action=lambda: actions.ask_qr(contact), icon_size=round(s.icon * 0.8),
                             fill=PALETTE.background))
-    if buttons:
-        grid = GridLayout(cols=1 if look.width < 700 or len(buttons) == 1 else 2, spacing=s.gap,
-                          size_hint_y=None, orientation="rl-tb" if rtl else "lr-tb")
-        grid.bind(minimum_height=grid.setter("height"))
-        for b in buttons:
-            grid.add_widget(b)
-        _even_rows(buttons, grid.cols)
-        card.add_widget(Spacer(s.gap * 0.3))
-        card.add_widget(grid)
-    if contact.verified:
-        card.add_widget(TextBlock(contact.verified, fonts, s.small, PALETTE.text_muted))
-    return card
+    if not buttons:
+        return
+    grid = GridLayout(cols=1 if look.width < 700 or len(buttons) == 1 else 2, spacing=s.gap,
+                      size_hint_y=None, orientation="rl-tb" if look.rtl else "lr-tb")
+    grid.bind(minimum_height=grid.setter("height"))
+    for b in buttons:
+        grid.add_widget(b)
+    _even_rows(buttons, grid.cols)
+    card.add_widget(Spacer(s.gap * 0.3))
+    card.add_widget(grid)
 
 
 def checklist(items: Sequence[str], look: Look) -> Card:

@@ -23,7 +23,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.stacklayout import StackLayout
@@ -31,7 +30,7 @@ from kivy.uix.stacklayout import StackLayout
 from kiosk.content.model import SERVICE_CATEGORIES, Pack
 from kiosk.session import Touch
 from kiosk.services_view import Filters, Found, Query, categories_present, look_up, with_results
-from kiosk.ui.screens import Actions, Look, options_grid, page_scroller
+from kiosk.ui.screens import Actions, Look, add_contact_buttons, options_grid, page_scroller
 from kiosk.ui.text import TextBlock, fonts_for, text_width
 from kiosk.ui.theme import PALETTE, rgba
 from kiosk.ui.widgets import Card, IconGlyph, Row, Spacer, Tile, glyph, natural_tile_width
@@ -291,28 +290,7 @@ def service_card(service: ServiceView, view: View, look: Look, actions: Actions)
         card.add_widget(_line("language", spoken, look))
     if service.free:
         card.add_widget(_line("money", service.free, look))
-    buttons: list[Tile] = []
-    if actions.say_number is not None and contact.call_spoken:
-        say = actions.say_number
-        buttons.append(Tile(label=ui["say_again"], icon=glyph("speaker"), fonts=fonts, sizes=s,
-                            action=lambda: say(contact), icon_size=round(s.icon * 0.8)))
-    if contact.tel_uri or contact.sms_uri:
-        buttons.append(Tile(label=ui["show_qr"], icon=glyph("qr"), fonts=fonts, sizes=s,
-                            action=lambda: actions.ask_qr(contact), icon_size=round(s.icon * 0.8),
-                            fill=PALETTE.background))
-    if buttons:
-        grid = GridLayout(cols=1 if look.width < 700 or len(buttons) == 1 else 2, spacing=s.gap,
-                          size_hint_y=None, orientation="rl-tb" if look.rtl else "lr-tb")
-        grid.bind(minimum_height=grid.setter("height"))
-        for b in buttons:
-            grid.add_widget(b)
-        for i in range(0, len(buttons), grid.cols):
-            row = buttons[i:i + grid.cols]
-            for b in row:
-                b.peers = row
-            row[0]._fit()
-        card.add_widget(Spacer(s.gap * 0.3))
-        card.add_widget(grid)
+    add_contact_buttons(card, contact, ui, look, actions)
     if service.checked:
         card.add_widget(TextBlock(service.checked, fonts, s.small, PALETTE.text_muted))
     return card

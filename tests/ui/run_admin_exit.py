@@ -70,7 +70,7 @@ def main(role: str) -> int:
             Clock.schedule_once(wait_for_screen, 0.1)
 
         def wait_for_screen(_dt: float) -> None:
-            if admin.state != "screen" or None in (admin._pack_info, admin._counts, admin._sound):
+            if admin.state != "screen" or None in (admin.pack_status, admin.counts_status, admin.sound_status):
                 Clock.schedule_once(wait_for_screen, 0.1)
                 return
             report["screen"] = True

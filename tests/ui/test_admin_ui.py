@@ -4,7 +4,6 @@ screen, idle close and the ways out, driven by real touches on the offscreen win
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import io
 import json
 import math
@@ -217,7 +216,7 @@ def test_gesture_then_right_pin_opens_admin_and_the_visit_is_forgotten_uncounted
     press(kivy_env, pad.keys["ok"])
     wait_for(kivy_env, lambda: admin.state == "screen", "the admin screen")
     assert admin.screen_openings == 1
-    wait_for(kivy_env, lambda: None not in (admin._pack_info, admin._counts, admin._sound), "the status")
+    wait_for(kivy_env, lambda: None not in (admin.pack_status, admin.counts_status, admin.sound_status), "the status")
     loop(kivy_env, 0.0, ticks=3)
     shown = "\n".join(texts(admin.root))
     manifest = kiosk.session.pack.manifest
@@ -400,7 +399,7 @@ def test_counts_show_30_day_totals_with_small_counts_hidden(kivy_env, make_rig):
         for counter in counters:
             assert metrics.add([counter])
     open_admin(kivy_env, rig)
-    wait_for(kivy_env, lambda: rig.admin._counts is not None, "the counts")
+    wait_for(kivy_env, lambda: rig.admin.counts_status is not None, "the counts")
     loop(kivy_env, 0.0, ticks=2)
     shown = texts(rig.admin.root)
     assert "visits (sessions): 8" in shown
@@ -432,7 +431,7 @@ def test_speaker_test_and_microphone_meter(kivy_env, make_rig, tmp_path):
 def test_without_a_microphone_the_meter_says_so(kivy_env, make_rig, sound_probe):
     rig = make_rig()
     open_admin(kivy_env, rig)
-    wait_for(kivy_env, lambda: rig.admin._sound is not None, "the sound probe")
+    wait_for(kivy_env, lambda: rig.admin.sound_status is not None, "the sound probe")
     tap(kivy_env, admin_button(rig, "mic_test"))
     note = rig.admin.screen.mic_note.source
     if sound_probe.microphone.available:
@@ -486,13 +485,13 @@ def test_buttons_stay_put_while_the_status_fills_in(kivy_env, make_rig, sound_pr
     answer = threading.Event()
     rig = make_rig(probe=lambda: (answer.wait(30), sound_probe)[1])
     open_admin(env, rig)
-    wait_for(env, lambda: None not in (rig.admin._pack_info, rig.admin._counts), "the pack and counts")
+    wait_for(env, lambda: None not in (rig.admin.pack_status, rig.admin.counts_status), "the pack and counts")
     button = admin_button(rig, "restart")
     rig.admin.screen.scroller.scroll_to(button, animate=False)
     loop(env, 0.0, ticks=3)
     before = button.to_window(*button.pos)
     answer.set()
-    wait_for(env, lambda: rig.admin._sound is not None, "the sound probe")
+    wait_for(env, lambda: rig.admin.sound_status is not None, "the sound probe")
     loop(env, 0.0, ticks=3)
     assert button.to_window(*button.pos) == pytest.approx(before, abs=0.5)
     tap(env, button)
@@ -594,3 +593,26 @@ def test_leave_to_the_desktop_stops_the_real_app(tmp_path):
     assert "gave_up" not in report, report
     assert report["code"] == 0 and run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_the_gesture_over_the_language_list_closes_it_with_the_visit(kivy_env, make_rig):
+    from kiosk.ui.widgets import Tile
+    env = kivy_env
+    rig = make_rig()
+    language = [t for t in widgets(rig.kiosk.header.widget, Tile) if getattr(t, "role", None) == "language"]
+    tap(env, language[0])
+    assert rig.kiosk.overlay == "languages"
+    gesture(env)
+    assert rig.admin.state == "pad"
+    tap(env, rig.admin.pad.keys["cancel"])
+    assert rig.kiosk.overlay is None and rig.kiosk.view.neutral and on_window(rig.kiosk.root)
+    assert rig.summaries == []
+
+
+def test_status_that_cannot_be_gathered_says_so(kivy_env, make_rig):
+    def broken_probe():
+        raise OSError("the probe could not start")
+    rig = make_rig(probe=broken_probe)
+    open_admin(kivy_env, rig)
+    wait_for(kivy_env, lambda: "sound_status" in rig.admin._failed, "the failed probe")
+    assert "could not be read: OSError: the probe could not start" in texts(rig.admin.root)
