@@ -305,7 +305,13 @@ class Kiosk:
             return False
         now = self.clock()
         if self.fingers.down(now, touch.x, touch.y):
+            rebuilds = self.rebuilds
             self.quick_exit()
+            if self.rebuilds == rebuilds:
+                # Stayed put (the neutral screen): the first two fingers may rest on tiles, and
+                # lifting them must not open anything (e.g. the help entry). A fresh drawing
+                # leaves their presses on widgets that no longer act.
+                self.rebuild()
             return True
         exit_button = self.header.exit_button if self.header is not None else None
         if exit_button is not None and exit_button.collide_point(*touch.pos):

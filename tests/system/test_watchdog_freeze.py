@@ -16,7 +16,7 @@ import pytest
 
 from tests.system.devicehelp import NotifySocket, device_env, serve
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.ui, pytest.mark.timeout(180)]
 
 WATCHDOG_USEC = 2_000_000  # WatchdogSec=2s: the kiosk pings every 0.5 s (a quarter)
 FREEZE_S = 4.0  # twice the timeout: systemd would have killed it
