@@ -14,12 +14,9 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
-
-from babel.dates import format_time, get_day_names
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from kiosk.content.builtin import language_chain
-from kiosk.content.directory import Service, find_services
 from kiosk.content.hours import ALWAYS, DAYS, HoursError, parse_hours
 from kiosk.content.model import INTERPRETERS, Pack
 from kiosk.content.phones import digits_of
@@ -27,18 +24,24 @@ from kiosk.i18n.names import language_name
 from kiosk.view import (ContactView, ServicesView, ServiceView, Strings, View, _format_day, _join, _tel_uri,
                         speech_for, spoken_digits)
 
+if TYPE_CHECKING:  # the directory and babel's dates load when a services screen first needs them
+    from kiosk.content.directory import Service
+
 # A screenful: a statewide directory is thousands of services, and a visitor
 # narrows by category rather than scrolling past the first few.
 SCREENFUL = 5
 
 # find_services(category=, language=, open_at=, limit=) with the database bound.
-Query = Callable[..., list[Service]]
+Query = Callable[..., "list[Service]"]
 
 
 def directory_query(db_path: Path | None) -> Query | None:
     """The query a Kiosk is given: find_services on the pack's directory database (each
     question opens it read-only and closes it: a pack update never meets an open handle)."""
-    return functools.partial(find_services, Path(db_path)) if db_path is not None else None
+    if db_path is None:
+        return None
+    from kiosk.content.directory import find_services
+    return functools.partial(find_services, Path(db_path))
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ def day_name(day: int, s: Strings) -> str:
     own = s.get(f"ui.day.{DAYS[day]}")
     if own:
         return own
+    from babel.dates import get_day_names
+
     try:
         return str(get_day_names("abbreviated", locale=_babel_locale(s.tag))[day])
     except Exception:  # babel raises several types for unknown locales; English is still readable
@@ -118,6 +123,8 @@ def clock_time(minutes: int, tag: str) -> str:
     """Minutes after midnight (24:00 is midnight) as the language writes a time of day."""
     moment = dt.time((minutes // 60) % 24, minutes % 60)
     pattern = _TIME_PATTERNS.get(tag.split("-")[0], "short")
+    from babel.dates import format_time
+
     try:
         text = format_time(moment, pattern, locale=_babel_locale(tag))
     except Exception:  # unknown locale: a 24-hour time is understood everywhere

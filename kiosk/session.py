@@ -99,6 +99,7 @@ class Session:
         self._exit_turn = 0
         self._visit = _Visit(pack.manifest.neutral)
         self._last_activity = clock()
+        self._last_view: tuple[tuple[object, ...], View] | None = None
 
     # --- reading -------------------------------------------------------
     @property
@@ -126,8 +127,13 @@ class Session:
 
     def view(self) -> View:
         node = self.pack.nodes[self._visit.node]
-        return build_view(self.pack, node, self.language, can_go_back=bool(self._visit.history),
-                          idle_seconds_left=self.idle_seconds_left())
+        key = (node.id, self.language, bool(self._visit.history), self.idle_seconds_left())
+        # The kiosk asks again every second (Tick); an unchanged screen is not built again.
+        if self._last_view is not None and self._last_view[0] == key:
+            return self._last_view[1]
+        view = build_view(self.pack, node, self.language, can_go_back=key[2], idle_seconds_left=key[3])
+        self._last_view = (key, view)
+        return view
 
     # --- events --------------------------------------------------------
     def handle(self, event: Event) -> View:

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from babel.dates import format_date
-from babel.lists import format_list
 
 from kiosk.content.builtin import language_chain
 from kiosk.content.model import INTERPRETERS, SERVICE_CATEGORIES, Contact, Node, Pack, option_label_key
@@ -205,6 +203,8 @@ def _join(names: list[str], tag: str, and_word: str | None = None) -> str:
     """
     if not names:
         return ""
+    from babel.lists import format_list  # imported when first needed: it slows the kiosk's start
+
     try:
         if and_word and len(names) > 1:
             joined = f"{', '.join(names[:-1])} {and_word} {names[-1]}"
@@ -216,6 +216,8 @@ def _join(names: list[str], tag: str, and_word: str | None = None) -> str:
 
 
 def _format_day(day: dt.date, tag: str) -> str:
+    from babel.dates import format_date  # imported when first needed: it slows the kiosk's start
+
     try:
         return format_date(day, format="medium", locale=tag.replace("-", "_"))
     except Exception:  # babel raises several types for unknown locales; a date is never worth a crash

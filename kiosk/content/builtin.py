@@ -5,8 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -27,6 +25,8 @@ def language_chain(tag: str) -> list[str]:
 
 @lru_cache(maxsize=64)
 def _builtin_ui_strings(tag: str) -> dict[str, str]:
+    import yaml  # here: a start from the pack cache never parses YAML
+
     path = builtin_root() / "locales" / f"{tag}.yaml"
     if not path.is_file():
         return {}

@@ -28,7 +28,8 @@ import yaml
 
 from kiosk.content.builtin import language_chain
 from kiosk.content.hours import HoursError, merge_intervals, minute_of_week, parse_hours
-from kiosk.content.load import ID_RE, LANG_HINT, LANG_RE, MAX_FILES, Reader, describe, display_path
+from kiosk.content.layout import services_files
+from kiosk.content.load import ID_RE, LANG_HINT, LANG_RE, Reader, describe, display_path
 from kiosk.content.model import INTERPRETERS, SERVICE_CATEGORIES, Pack
 from kiosk.content.phones import check_number
 from kiosk.content.problems import Problem, Where, has_errors
@@ -86,14 +87,6 @@ class DirectoryError(Exception):
 
 
 # --- reading services.yaml ---------------------------------------------------
-
-def services_files(root: Path) -> list[Path]:
-    root = Path(root)
-    files = [root / "services.yaml"] if (root / "services.yaml").is_file() else []
-    folder = root / "services"
-    if folder.is_dir():
-        files.extend(sorted(folder.glob("*.yaml"))[:MAX_FILES])
-    return files
 
 
 def pack_layers(pack: Pack) -> tuple[Path, ...]:

@@ -5,15 +5,25 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from kiosk.content.builtin import builtin_root
 
 
 @lru_cache(maxsize=1)
 def builtin_icons() -> dict[str, int]:
     """Icon name -> codepoint in the bundled icon font."""
-    data = yaml.safe_load((builtin_root() / "assets" / "icons" / "icons.yaml").read_text("utf-8"))
+    from kiosk.content.packcache import cached
+
+    # From the pack cache: the kiosk's first screen needs icons, and importing a YAML
+    # parser for this one file was a noticeable part of start-up.
+    folder = builtin_root() / "assets" / "icons"
+    return cached([folder], lambda: _read_icons(folder / "icons.yaml"), keep=lambda _map: True, salt="icons")
+
+
+def _read_icons(path: Path) -> dict[str, int]:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ten times the pure-Python parser
+    data = yaml.load(path.read_text("utf-8"), Loader=loader)
     return {name: int(spec["codepoint"][2:], 16) for name, spec in data["icons"].items()}
 
 

@@ -40,16 +40,10 @@ from kiosk.content.model import Pack
 from kiosk.content.phones import country_of
 from kiosk.content.problems import Problem, has_errors, sort_problems
 from kiosk.content.signing import PublicKey, trusted_keys
-from kiosk.system.paths import data_dir
+from kiosk.system.paths import CURRENT, LAST_GOOD, packs_dir
 
-CURRENT = "current"
-LAST_GOOD = "last-good"
 STATE = "state.json"
 SIGNED = "signed"
-
-
-def packs_dir() -> Path:
-    return data_dir() / "packs"
 
 
 @dataclass(frozen=True)

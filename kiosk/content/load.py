@@ -21,7 +21,7 @@ from kiosk.content.model import (
 from kiosk.content.problems import Problem, Where
 from kiosk.content.yamlpos import LMap, LScalar, LSeq, LValue, YamlError, load_yaml
 
-MAX_FILES = 200
+from kiosk.content.layout import MAX_FILES  # noqa: E402 - also used by directory.py
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 PACK_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 KEY_RE = re.compile(r"^[a-z0-9_]+(\.[a-zA-Z0-9_]+)+$")

@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-import phonenumbers
-
 Verdict = Literal["ok", "fictional", "invalid"]
 
 
@@ -34,6 +32,8 @@ def check_number(raw: str, region: str) -> NumberCheck:
     digits = re.sub(r"\D", "", raw)
     if is_fictional(digits):
         return NumberCheck("fictional", "555-0100 to 555-0199 numbers are fictional")
+    import phonenumbers  # here, not at the top: the kiosk's start never needs it (tens of ms)
+
     try:
         parsed = phonenumbers.parse(raw, country_of(region))
     except phonenumbers.NumberParseException as exc:

@@ -12,13 +12,7 @@ from typing import Callable
 
 import re
 
-import arabic_reshaper
-from bidi.algorithm import get_display
-
 Measure = Callable[[str], float]
-
-_reshaper = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False,
-                                                          "support_ligatures": True})
 
 
 class _ReadOnce:
@@ -45,17 +39,26 @@ class _ReadOnce:
         return self._read("getboolean", key, *args, **kwargs)
 
 
-_reshaper.configuration = _ReadOnce(_reshaper.configuration)
+@lru_cache(maxsize=1)
+def _reshaper():  # noqa: ANN202 - an arabic_reshaper.ArabicReshaper
+    # Made on first use: arabic_reshaper imports fontTools, which a start in a
+    # left-to-right language never needs (kiosk.ui.warm loads it soon after).
+    import arabic_reshaper
+
+    reshaper = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False,
+                                                             "support_ligatures": True})
+    reshaper.configuration = _ReadOnce(reshaper.configuration)
+    return reshaper
 
 
 def shape(text: str) -> str:
     """Join Arabic letters into their contextual forms (logical order kept)."""
-    return _reshaper.reshape(text)
+    return _reshaper().reshape(text)
 
 
 @lru_cache(maxsize=8192)
 def _shape_word(word: str) -> str:
-    return _reshaper.reshape(word)
+    return _reshaper().reshape(word)
 
 
 def shape_words(text: str) -> str:
@@ -84,6 +87,8 @@ def visual_line(line: str, rtl: bool) -> str:
     """
     if not rtl:
         return line
+    from bidi.algorithm import get_display  # on first use: a left-to-right start never needs it
+
     protected = _NUMBER.sub(lambda m: _LRE + m.group(0) + _PDF, shape(line))
     return get_display(protected, base_dir="R").translate(_CONTROLS)
 

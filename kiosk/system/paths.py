@@ -17,5 +17,20 @@ def data_dir() -> Path:
     return base / "lantern"
 
 
+def packs_dir() -> Path:
+    """Installed packs: one folder per slot, and the `current` and `last-good` links."""
+    return data_dir() / "packs"
+
+
+CURRENT = "current"
+LAST_GOOD = "last-good"
+
+
+def any_pack_installed() -> bool:
+    """Is there an installed pack to try before the built-in one? (No imports, no reads.)"""
+    base = packs_dir()
+    return any((base / name).is_symlink() for name in (CURRENT, LAST_GOOD))
+
+
 def kivy_home() -> Path:
     return data_dir() / "kivy"

@@ -38,6 +38,10 @@ class Prepared:
 def directory_for(pack: Pack) -> Path | None:
     """The pack's services database, built now if its files changed (an installed pack's was
     built at install). A broken directory leaves the services screen saying so, never no kiosk."""
+    from kiosk.content.layout import services_files
+
+    if not any(services_files(root) for root in pack.layers or (pack.root,)):
+        return None  # no services: nothing to build, and no loaders to import at start-up
     from kiosk.content.directory import ensure_directory
     from kiosk.content.problems import has_errors
 
@@ -52,34 +56,60 @@ def directory_for(pack: Pack) -> Path | None:
     return status.path
 
 
-def prepare(pack_path: str | Path | None, lang: str | None) -> Prepared:
-    """Open and check the pack; make `lang` the language its neutral screen starts in."""
+@dataclass(frozen=True)
+class Chosen:
+    """A pack the caller has already opened and checked, and its services database."""
+    pack: Pack
+    directory: Path | None
+
+
+def prepare(pack_path: str | Path | None, lang: str | None, chosen: Chosen | None = None) -> Prepared:
+    """Open and check the pack (unless `chosen` is it); make `lang` the language its neutral
+    screen starts in."""
     from kiosk.content.packs import open_pack
 
-    path = Path(pack_path) if pack_path else None
-    if path is not None and not (path / "pack.yaml").is_file():
-        raise StartError(f"{path}: no pack here (a pack is a folder with pack.yaml at its root)")
-    opened = open_pack(path)
-    if opened.pack is None:
-        lines = [p.format() for p in opened.problems]
-        raise StartError("the pack has errors; fix them (see `kiosk validate`):\n" + "\n".join(lines))
-    pack = opened.pack
+    if chosen is not None:
+        pack = chosen.pack
+    else:
+        path = Path(pack_path) if pack_path else None
+        if path is not None and not (path / "pack.yaml").is_file():
+            raise StartError(f"{path}: no pack here (a pack is a folder with pack.yaml at its root)")
+        opened = open_pack(path)
+        if opened.pack is None:
+            lines = [p.format() for p in opened.problems]
+            raise StartError("the pack has errors; fix them (see `kiosk validate`):\n" + "\n".join(lines))
+        pack = opened.pack
     language = lang or pack.manifest.default_language
     if language not in pack.manifest.languages:
         raise StartError(f"unknown language '{language}'; this pack has: {', '.join(pack.manifest.languages)}")
     if language != pack.manifest.default_language:
         # Every reset returns to the device's language, not the pack author's first one.
         pack = dataclasses.replace(pack, manifest=dataclasses.replace(pack.manifest, default_language=language))
-    return Prepared(pack, language, directory_for(pack))
+    return Prepared(pack, language, chosen.directory if chosen is not None else directory_for(pack))
 
 
 def run_kiosk(pack_path: str | Path | None = None, lang: str | None = None, windowed: bool = False,
               speaker: Speaker | None = None, on_first_frame: Callable[[], None] | None = None,
               on_session_end: Callable[[SessionSummary], None] | None = None,
               clock: Callable[[], float] = time.monotonic, size: tuple[int, int] = (800, 480),
-              listener: Listener | None = None) -> int:
+              listener: Listener | None = None, chosen: Chosen | None = None) -> int:
     """Run the kiosk until the process is stopped. Raises StartError before any window opens."""
-    prepared = prepare(pack_path, lang)
+    import gc
+    collecting = gc.isenabled()
+    gc.disable()  # until the first frame is drawn (kiosk.ui.memory)
+    try:
+        return _run(pack_path, lang, windowed, speaker, on_first_frame, on_session_end, clock, size,
+                    listener, chosen)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(pack_path: str | Path | None, lang: str | None, windowed: bool, speaker: Speaker | None,
+         on_first_frame: Callable[[], None] | None, on_session_end: Callable[[SessionSummary], None] | None,
+         clock: Callable[[], float], size: tuple[int, int], listener: Listener | None,
+         chosen: Chosen | None) -> int:
+    prepared = prepare(pack_path, lang, chosen)
     from kiosk.i18n.fonts import prepare_fonts
     from kiosk.system.notify import extend_timeout
     # Slow on a first start only; done here, not under a visitor's first tap on Language.

@@ -112,6 +112,18 @@ class Kiosk:
         # The first switch into a language need not open its fonts (kiosk.ui.warm).
         warm_languages_soon(self.session.pack.manifest.languages, lambda: self.look().sizes)
 
+    def use_voice(self, speaker: Speaker | None, listener: Listener | None) -> None:
+        """Speech that became ready after the first screen (kiosk.ui.device starts it then)."""
+        if self.voice is not None:
+            self.voice.cancel(redraw=False)
+        self.speaker = speaker
+        self.voice = VoiceUi(self, listener) if listener is not None else None
+        language = self.view.language if self.view is not None else None
+        if listener is not None and language is not None and listener.available(language):
+            listener.prepare(language)  # a visitor already in that language: load its model now
+        if self._attached and self.overlay is None and not self.admin.active:
+            self.rebuild()  # Read aloud and Speak appear on the screen showing now
+
     def detach(self) -> None:
         if not self._attached:
             return
@@ -358,15 +370,17 @@ class LanternApp(App):
         return Widget(size_hint=(0, 0), opacity=0)
 
     def on_start(self) -> None:
-        freeze_startup_heap()  # modules, pack and fonts live as long as the process
         self.kiosk.attach()
-        if self._on_first_frame is not None:
-            callback = self._on_first_frame
+        callback = self._on_first_frame
 
-            def first_flip(*_: object) -> None:
-                Window.unbind(on_flip=first_flip)
+        def first_flip(*_: object) -> None:
+            Window.unbind(on_flip=first_flip)
+            # Modules, pack and fonts live as long as the process; the full collection
+            # this takes waits until the first screen is on the glass (kiosk.ui.memory).
+            Clock.schedule_once(lambda _dt: freeze_startup_heap(), 0)
+            if callback is not None:
                 callback()
-            Window.bind(on_flip=first_flip)
+        Window.bind(on_flip=first_flip)
 
     def on_stop(self) -> None:
         self.kiosk.detach()

@@ -134,11 +134,16 @@ def tmpfs(where: Path, size: str) -> Iterator[Path]:
 
 def fill(folder: Path) -> Path:
     filler = folder / "filler"
-    with open(filler, "wb") as fh:
+    # Unbuffered: a buffered file would fail once more as it closes, flushing what did not fit.
+    with open(filler, "wb", buffering=0) as fh:
         try:
             while True:
                 fh.write(b"\0" * 65536)
-                fh.flush()
+        except OSError:
+            pass
+        try:
+            while True:  # the last few KiB, so that even a small file cannot be written
+                fh.write(b"\0" * 512)
         except OSError:
             pass
     return filler

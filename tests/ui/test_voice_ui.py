@@ -496,3 +496,36 @@ def header_width(header) -> float:  # noqa: ANN001
     bar = header.widget
     fixed = [c for c in bar.children if c.size_hint_x is None]
     return sum(c.width for c in fixed) + bar.spacing * (len(bar.children) - 1) + bar.padding[0] * 2
+
+
+def test_speech_that_is_ready_after_the_first_screen_appears_on_the_screen_showing(kivy_env, voice_kiosk,
+                                                                                     korean):
+    """`kiosk run` starts speech after the first frame (kiosk.ui.device.VoiceStart): the
+    screen a visitor already has gains Read aloud and Speak, and a turn works at once."""
+    listener, mouth = korean
+    kiosk = voice_kiosk(listen=False)
+    to_korean(kivy_env, kiosk)
+    assert header_tile(kiosk, "speak") is None and header_tile(kiosk, "read_aloud") is None
+    listener.prepared.clear()
+    speaker = RecordingSpeaker()
+    kiosk.use_voice(speaker, listener)
+    kivy_env.step(GATE_CLEAR, frames=3)
+    assert listener.prepared == ["ko"]  # the visitor's language, loaded as speech arrives
+    assert header_tile(kiosk, "speak") is not None and header_tile(kiosk, "read_aloud") is not None
+    speak(kivy_env, kiosk, mouth, "도움이 필요해요")
+    wait_for_answer(kivy_env, kiosk)
+    assert kiosk.view.node_id == "safety"
+
+
+def test_speech_arriving_under_the_language_list_leaves_it_open(kivy_env, voice_kiosk, korean):
+    listener, _ = korean
+    kiosk = voice_kiosk(listen=False)
+    tap(kivy_env, header_tile(kiosk, "language"))
+    assert kiosk.overlay == "languages"
+    kiosk.use_voice(RecordingSpeaker(), listener)
+    kivy_env.step(GATE_CLEAR, frames=3)
+    assert kiosk.overlay == "languages"  # not torn down under the visitor's finger
+    from kiosk.ui.widgets import Tile
+    korean_tile = next(t for t in widgets(kiosk.stage, Tile) if getattr(t, "language_tag", None) == "ko")
+    tap(kivy_env, korean_tile)
+    assert kiosk.view.language == "ko" and header_tile(kiosk, "speak") is not None
