@@ -13,8 +13,9 @@ filled):
   disturbs less than the wall-clock time;
 - idle CPU: process CPU time over --idle seconds with nothing happening, as % of one core;
 - tap latency (kiosk only): a real touch on an option (down, up) to the next
-  screen's first frame, median and p95 over --taps taps (alternating a tip
-  and Back, 0.5 s apart so the 0.3 s press gate is past);
+  screen's first frame, median and p95 over --taps taps, round a visitor's
+  path (home -> safety -> hotline, Back, a checklist, Back, Back, a tip, Back),
+  0.5 s apart so the 0.3 s press gate is past;
 - peak RSS of each process.
 """
 
@@ -77,11 +78,19 @@ def _after_first_frame(idle_s: float, taps: int, kiosk: bool) -> None:
         latencies: list[float] = []
         pending: dict[str, float] = {}
 
+        # A visitor's path through every kind of screen: the help menu, the hotline's
+        # contact card, a checklist, a tip; forward and Back again, round and round.
+        plan = ["safety", "hotline", "back", "signs", "back", "back", "tip_water", "back"]
+        step = {"i": 0}
+
         def target() -> Tile:
             tiles = [w for w in k.root.walk(restrict=True) if isinstance(w, Tile)]
-            if k.view.node_id == "home":
-                return next(t for t in tiles if getattr(t, "option_number", None) == 1)  # Water
-            return next(t for t in tiles if getattr(t, "role", None) in ("back", "home"))
+            goal = plan[step["i"] % len(plan)]
+            step["i"] += 1
+            if goal == "back":
+                return next(t for t in tiles if getattr(t, "role", None) == "back")
+            number = next(o.number for o in k.view.options if o.target == goal)
+            return next(t for t in tiles if getattr(t, "option_number", None) == number)
 
         def on_flip(*_a: object) -> None:
             if "t0" in pending and k.generation != pending["gen"]:
@@ -93,6 +102,7 @@ def _after_first_frame(idle_s: float, taps: int, kiosk: bool) -> None:
             if "t0" in pending:  # the tap landed in the press gate: tap again
                 pending.pop("t0")
                 report["missed_taps"] = int(report.get("missed_taps", 0)) + 1
+                step["i"] -= 1  # the same target again
                 tap()
         watchdog = Clock.create_trigger(missed, 2.0)
 

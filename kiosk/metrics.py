@@ -1,9 +1,11 @@
 """Privacy-preserving daily counts: what a facility may learn, and no more.
 
-A session adds to per-day counters when it ends, never as it happens. Rows
+A session adds to per-day counters when it ends, never as it happens, and a
+device writes them on the hour (HourlyCounts), not when a visit ends. Rows
 hold a calendar date, a counter name and a number: no times, no session ids,
-no sequences of screens. The table has no rowid (so nothing records which
-counter was touched first) and SQLite's secure_delete zeroes old pages.
+no sequences of screens. The table has no rowid, the file is rewritten in key
+order after every write (so not even its bytes record which counter was touched
+first) and SQLite's secure_delete zeroes old pages.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from collections import Counter
+from typing import Callable, Iterable, Mapping
 
 from kiosk.session import SessionSummary
 
@@ -105,17 +108,27 @@ class Metrics:
 
     def add(self, counters: Iterable[str]) -> bool:
         day = self.today().isoformat()
+        return self.add_counts({(day, c): 1 for c in counters})
+
+    def add_counts(self, counts: Mapping[tuple[str, str], int]) -> bool:
+        """Add (day, counter) -> n, in one transaction. With nothing to add the file is
+        still rewritten (see HourlyCounts). False (and logged) if it could not be stored."""
         try:
             conn = self._open()
             try:
                 with conn:
                     conn.execute("BEGIN IMMEDIATE")
                     conn.executemany(
-                        "INSERT INTO daily_counts (day, counter, value) VALUES (?, ?, 1) "
-                        "ON CONFLICT (day, counter) DO UPDATE SET value = value + 1",
-                        [(day, c) for c in counters])
+                        "INSERT INTO daily_counts (day, counter, value) VALUES (?, ?, ?) "
+                        "ON CONFLICT (day, counter) DO UPDATE SET value = value + excluded.value",
+                        [(day, c, n) for (day, c), n in sorted(counts.items())])
                     conn.execute("DELETE FROM daily_counts WHERE day < ?",
                                  (months_before(self.today(), KEEP_MONTHS).isoformat(),))
+                # Within a page SQLite puts a new or grown row wherever there is room, so
+                # the bytes of the file would tell which counter was written first and
+                # which last. VACUUM rewrites the file in key order: the same counts give
+                # the same bytes whatever order the visits came in (a few ms for 13 months).
+                conn.execute("VACUUM")
             finally:
                 conn.close()
             self._blur_file_times()
@@ -151,6 +164,45 @@ class Metrics:
                 ((since or dt.date.min).isoformat(),))]
         finally:
             conn.close()
+
+
+class HourlyCounts:
+    """Finished sessions held in memory and written on the hour, every hour.
+
+    The file's modification time is blurred to midnight, but its change time
+    (ctime) cannot be: the kernel sets it on every write, the blurring's
+    included. Written at the end of each session, the file (and its folder)
+    would tell to the second when the last visit ended. Written on every hour
+    whether or not anyone came, they tell only that the kiosk was running.
+    The price: a power cut loses the counts of the hour under way.
+    """
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+        self._pending: Counter[tuple[str, str]] = Counter()  # (day, counter) -> n: bounded
+
+    def record(self, summary: SessionSummary) -> None:
+        day = self.metrics.today().isoformat()
+        self._pending.update((day, c) for c in counters_for(summary))
+
+    @property
+    def pending(self) -> int:
+        """Sessions not yet written."""
+        return sum(n for (_day, c), n in self._pending.items() if c == "sessions")
+
+    def flush(self) -> bool:
+        """Write what is pending (or, with nothing pending, rewrite the file all the same).
+        Kept for the next hour if it cannot be written: a full disk may be freed."""
+        if self.metrics.add_counts(self._pending):
+            self._pending.clear()
+            return True
+        return False
+
+
+def seconds_to_next_hour(now: dt.datetime) -> float:
+    """From `now` to the next whole hour of the wall clock."""
+    next_hour = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    return max(1.0, (next_hour - now).total_seconds())
 
 
 @dataclass(frozen=True)

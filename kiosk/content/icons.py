@@ -16,7 +16,8 @@ def builtin_icons() -> dict[str, int]:
     # From the pack cache: the kiosk's first screen needs icons, and importing a YAML
     # parser for this one file was a noticeable part of start-up.
     folder = builtin_root() / "assets" / "icons"
-    return cached([folder], lambda: _read_icons(folder / "icons.yaml"), keep=lambda _map: True, salt="icons")
+    return cached([folder], lambda: _read_icons(folder / "icons.yaml"), keep=lambda _map: True,
+                  kind="icons")
 
 
 def _read_icons(path: Path) -> dict[str, int]:

@@ -33,8 +33,16 @@ KEEP = 4  # entries kept: current, last-good, built-in, and one spare for the ne
 FORMAT = 1  # bump when what is stored changes shape
 
 
-def cache_dir() -> Path:
-    return data_dir() / "cache" / "packs"
+_writes = {"allowed": True}
+
+
+def never_write() -> None:
+    """For the rest of this process, use entries but store none (`kiosk doctor` writes nothing)."""
+    _writes["allowed"] = False
+
+
+def cache_dir(kind: str = "packs") -> Path:
+    return data_dir() / "cache" / kind
 
 
 # Only what a pack is made of: in a checkout the built-in pack is the repository's
@@ -73,25 +81,28 @@ def fingerprint(roots: list[Path], salt: str = "") -> str:
     return digest.hexdigest()
 
 
-def cached(roots: list[Path], make: Callable[[], T], keep: Callable[[T], bool], salt: str = "") -> T:
-    """The value `make()` gave for these files before, or a fresh one (stored when `keep` says)."""
+def cached(roots: list[Path], make: Callable[[], T], keep: Callable[[T], bool], salt: str = "",
+           kind: str = "packs") -> T:
+    """The value `make()` gave for these files before, or a fresh one (stored when `keep` says).
+    Each `kind` has its own folder, pruned on its own."""
     try:
         key = fingerprint(roots, salt)
     except OSError as exc:
         log.debug("pack cache off: %s", exc)
         return make()
-    entry = cache_dir() / f"{key}.pickle"
+    entry = cache_dir(kind) / f"{key}.pickle"
     try:
         with entry.open("rb") as f:
             value = pickle.load(f)
-        _touch(entry)
+        if _writes["allowed"]:
+            _touch(entry)
         return value
     except FileNotFoundError:
         pass
     except Exception as exc:  # noqa: BLE001 - any damage to an entry means: load it again
         log.info("pack cache entry %s unreadable (%s); loading the pack", entry.name, exc)
     value = make()
-    if keep(value):
+    if keep(value) and _writes["allowed"]:
         _store(entry, value)
     return value
 

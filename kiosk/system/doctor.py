@@ -564,6 +564,8 @@ def to_json(checks: list[Check], data_dir: Path, seconds: float) -> str:
 
 def doctor(ctx: Context, as_json: bool = False) -> tuple[str, int]:
     """Run every check; the report to print and the exit code."""
+    from kiosk.content.packcache import never_write
+    never_write()  # the doctor looks; it may use the pack cache but never fills it
     started = time.monotonic()
     checks = run_checks(ctx)
     text = to_json(checks, ctx.data_dir, time.monotonic() - started) if as_json else format_text(checks, ctx.data_dir)

@@ -107,6 +107,8 @@ def setup_logging(level: int = logging.INFO, stream: TextIO | None = None,
     root.setLevel(level)
     # Kivy is chatty at info level (GL details on every start); warnings are enough.
     logging.getLogger("kivy").setLevel(max(level, logging.WARNING))
+    # fontTools logs a line per table while the first start prepares CJK and Arabic fonts.
+    logging.getLogger("fontTools").setLevel(max(level, logging.WARNING))
     try:
         faulthandler.enable(file=out, all_threads=True)
     except (ValueError, OSError, AttributeError):

@@ -231,12 +231,12 @@ _SEVERITY = {"ok": 0, "warning": 1, "error": 2}
 
 
 def app_notes(systemd: bool) -> list[str]:
-    """What Restart and Leave do on this device, and how to keep the kiosk stopped."""
+    """What Restart and Leave do on this device, and how to bring the kiosk back."""
     if systemd:
         return ["Restart: the kiosk stops and systemd starts it again in about 2 seconds.",
-                "Leave to the desktop: the kiosk stops, but the service starts it again in about "
-                "2 seconds. To keep it stopped, on a keyboard or over SSH run: "
-                f"sudo systemctl stop {SERVICE}  (and, to keep it off after a reboot: "
+                "Leave to the desktop: the kiosk stops and stays stopped; a login prompt comes up "
+                "on this screen (sign in with a keyboard). The kiosk comes back at the next boot, "
+                f"or with: sudo systemctl start {SERVICE}  (to keep it off after a reboot too: "
                 f"sudo systemctl disable {SERVICE})"]
     return ["This kiosk is not running as the systemd service: Restart and Leave both stop it, and "
             "nothing starts it again. Start it with: kiosk run"]

@@ -18,10 +18,18 @@ from typing import Mapping, Sequence
 
 from kiosk.content.model import Pack
 
-# How the app ends when staff ask it to (returned by `kiosk run`).
-LEAVE_EXIT_CODE = 0  # "leave to the desktop": a clean stop
-# "restart": EX_TEMPFAIL. systemd's Restart=always starts the kiosk again in
-# RestartSec (2 s); the journal shows "status=75" for a restart asked in admin.
+# How the app ends when staff ask it to (returned by `kiosk run` as its exit status).
+# "Leave to the desktop": EX_UNAVAILABLE (the journal says "status=69/UNAVAILABLE").
+# systemd/lantern-kiosk.service lists it in RestartPreventExitStatus= (and
+# SuccessExitStatus=), so this one exit is not restarted, and its ExecStopPost=
+# starts a login prompt on tty1 instead. It must be a status nothing else ends
+# the kiosk with, or a crash would leave the screen to a login prompt: not 0
+# (SIGTERM from `systemctl stop`), 1 (a Python exception, or a pack that cannot
+# start), 2 (usage), 70 (kiosk.cli's last line of defence), 75 (Restart below),
+# 130 (Ctrl+C), 200-243 (systemd's own), nor a signal (the watchdog's SIGABRT).
+LEAVE_EXIT_CODE = 69
+# "Restart": EX_TEMPFAIL. systemd's Restart=always starts the kiosk again in
+# RestartSec (2 s); the journal shows "status=75/TEMPFAIL" for a restart asked in admin.
 RESTART_EXIT_CODE = 75
 SERVICE = "lantern-kiosk"
 METRICS_DAYS = 30

@@ -14,10 +14,12 @@ are dropped if admin was left meanwhile.
 
 Admin leaves by itself after ADMIN_IDLE_SECONDS without a touch, and on
 Escape/F12 (the kiosk's quick-exit keys), back to the neutral screen. The
-only way out of the kiosk is "Leave to the desktop" (exit code 0); "Restart"
-stops it with RESTART_EXIT_CODE for systemd's Restart=always to start it again
-(a new process, rather than os.execv, so the screen, the sound devices and the
-watchdog are released and set up again exactly as at boot).
+only way out of the kiosk is "Leave to the desktop": it stops with
+LEAVE_EXIT_CODE, the one exit status the systemd unit does not restart after
+(it starts a login prompt on tty1 instead; the kiosk is back at the next boot).
+"Restart" stops it with RESTART_EXIT_CODE for systemd's Restart=always to start
+it again (a new process, rather than os.execv, so the screen, the sound devices
+and the watchdog are released and set up again exactly as at boot).
 """
 
 from __future__ import annotations

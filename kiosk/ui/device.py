@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from kiosk.system import notify
 
 if TYPE_CHECKING:
+    from kiosk.metrics import HourlyCounts
     from kiosk.ui.app import Chosen
     from voice.service import VoiceSetup
 
@@ -64,13 +65,13 @@ def start_device(pack: str | None = None, lang: str | None = None, windowed: boo
     gc.disable()  # until the first frame is drawn (kiosk.ui.memory); run_kiosk turns it back on
 
     from kiosk.cli_local import metrics_path
-    from kiosk.metrics import Metrics
+    from kiosk.metrics import HourlyCounts, Metrics
     from kiosk.system.log import setup_logging
     from kiosk.ui.app import run_kiosk
 
     setup_logging()
     pack_path, chosen = _choose_pack(pack)
-    metrics = Metrics(metrics_path())
+    counts = HourlyCounts(Metrics(metrics_path()))
     watchdog = notify.Watchdog()
     voice = VoiceStart(lang)
 
@@ -80,14 +81,30 @@ def start_device(pack: str | None = None, lang: str | None = None, windowed: boo
         if watchdog.start():
             Clock.schedule_interval(lambda _dt: watchdog.ping(), watchdog.interval)
         voice.begin()
+        write_counts_on_the_hour(counts)
 
     try:
         return run_kiosk(pack_path, lang, windowed=windowed, chosen=chosen,
-                         on_first_frame=first_frame, on_session_end=metrics.record)
+                         on_first_frame=first_frame, on_session_end=counts.record)
     finally:
         notify.stopping()
         watchdog.close()
         voice.close()
+        counts.flush()  # a stop (an update, a restart, shutdown) keeps the hour's counts
+
+
+def write_counts_on_the_hour(counts: "HourlyCounts") -> None:
+    """Write the daily counts at every whole hour of the wall clock (kiosk.metrics.HourlyCounts)."""
+    import datetime as dt
+
+    from kivy.clock import Clock
+
+    from kiosk.metrics import seconds_to_next_hour
+
+    def on_the_hour(_dt: float) -> None:
+        counts.flush()
+        Clock.schedule_once(on_the_hour, seconds_to_next_hour(dt.datetime.now()))
+    Clock.schedule_once(on_the_hour, seconds_to_next_hour(dt.datetime.now()))
 
 
 class VoiceStart:

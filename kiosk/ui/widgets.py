@@ -6,15 +6,17 @@ right-to-left languages and font fallback work everywhere.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from kivy.graphics import Color, Line, RoundedRectangle
+from kivy.core.text import Label as CoreLabel
+from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
+from kivy.graphics.texture import Texture
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
-from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from kiosk.content.icons import builtin_icons, icon_font_path, pack_icon_path
@@ -36,14 +38,32 @@ def glyph(name: str | None) -> int:
     return builtin_icons().get(name, GLYPH_FALLBACK)
 
 
-class IconGlyph(Label):
+@lru_cache(maxsize=256)
+def icon_texture(codepoint: int, size: float, colour: Colour) -> Texture:
+    """The glyph drawn once: every screen shows the same few icons at the same few sizes,
+    and a Label per icon re-rendered its glyph with SDL_ttf on every screen."""
+    label = CoreLabel(text=chr(codepoint), font_name=str(icon_font_path()), font_size=size,
+                      color=rgba(colour))
+    label.refresh()
+    return label.texture
+
+
+class IconGlyph(Widget):
     """One glyph of the icon font, centred in a square."""
 
     def __init__(self, codepoint: int, size: float, colour: Colour, **kwargs: object) -> None:
-        super().__init__(text=chr(codepoint), font_name=str(icon_font_path()), font_size=size,
-                         color=rgba(colour), size_hint=(None, None), size=(size, size),
-                         halign="center", valign="middle", **kwargs)
-        self.text_size = self.size
+        super().__init__(size_hint=(None, None), size=(size, size), **kwargs)
+        self.text = chr(codepoint)  # which glyph, for tests and the inspector
+        texture = icon_texture(codepoint, size, colour)
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            self._glyph = Rectangle(texture=texture, size=texture.size)
+        self.bind(pos=self._place, size=self._place)
+        self._place()
+
+    def _place(self, *_: object) -> None:
+        width, height = self._glyph.size
+        self._glyph.pos = (round(self.center_x - width / 2), round(self.center_y - height / 2))
 
 
 def make_icon(name: str | None, size: float, colour: Colour, pack_root: Path | None) -> Widget:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -95,6 +96,65 @@ def test_the_unit_says_what_the_device_needs() -> None:
         assert one.get(key) == value, key
     assert "CapabilityBoundingSet" in one and one["CapabilityBoundingSet"] == ""
     assert unit["Install"]["WantedBy"] == ["multi-user.target"]
+
+
+def test_leave_to_the_desktop_is_the_one_exit_that_is_not_restarted() -> None:
+    from kiosk.ui.admin_status import LEAVE_EXIT_CODE, RESTART_EXIT_CODE
+    service = parse_unit(UNIT.read_text())["Service"]
+    assert service["Restart"] == ["always"]
+    assert service["RestartPreventExitStatus"] == [str(LEAVE_EXIT_CODE)]
+    assert service["SuccessExitStatus"] == [str(LEAVE_EXIT_CODE)]  # asked for: not a failure
+    # Restart (75) must restart; a stop (0), a Python crash (1), usage (2), kiosk.cli's
+    # unexpected error (70) and Ctrl+C (130) must never look like Leave.
+    assert LEAVE_EXIT_CODE != RESTART_EXIT_CODE
+    assert LEAVE_EXIT_CODE not in (0, 1, 2, 70, 130)
+
+
+def test_leave_exit_status_is_not_one_of_systemds_own() -> None:
+    from kiosk.ui.admin_status import LEAVE_EXIT_CODE
+    tool = _tool("systemd-analyze")
+    done = subprocess.run([tool, "exit-status", str(LEAVE_EXIT_CODE)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    name, status, kind = done.stdout.splitlines()[-1].split()
+    assert (name, int(status), kind) == ("UNAVAILABLE", LEAVE_EXIT_CODE, "BSD")  # sysexits' EX_UNAVAILABLE
+
+
+def stop_post_command() -> tuple[str, list[str]]:
+    """ExecStopPost= as systemd runs it: its prefix characters, and its argv ("$$" is a "$")."""
+    (value,) = parse_unit(UNIT.read_text())["Service"]["ExecStopPost"]
+    command = value.lstrip("-+@:!")
+    return value[:len(value) - len(command)], shlex.split(command.replace("$$", "$"))
+
+
+@pytest.mark.parametrize("exit_code, exit_status", [
+    ("exited", "LEAVE"), ("exited", "RESTART"), ("exited", "0"), ("exited", "1"), ("exited", "70"),
+    ("dumped", "ABRT"), ("killed", "TERM")])
+def test_a_login_prompt_comes_up_after_leave_and_after_nothing_else(tmp_path: Path, exit_code: str,
+                                                                     exit_status: str) -> None:
+    """Run the unit's ExecStopPost= command with the variables systemd gives it
+    ($EXIT_CODE: exited, killed or dumped; $EXIT_STATUS: the number, or the signal's name)
+    and a `systemctl` on PATH that records what it was asked."""
+    from kiosk.ui.admin_status import LEAVE_EXIT_CODE, RESTART_EXIT_CODE
+    status = {"LEAVE": str(LEAVE_EXIT_CODE), "RESTART": str(RESTART_EXIT_CODE)}.get(exit_status, exit_status)
+    prefix, argv = stop_post_command()
+    assert "+" in prefix  # as root: the kiosk's own user cannot start a getty
+    assert "-" in prefix  # a getty that cannot start is not the kiosk's failure
+    assert argv[:2] == ["/bin/sh", "-c"]
+    bin_dir, asked = tmp_path / "bin", tmp_path / "asked"
+    bin_dir.mkdir()
+    fake = bin_dir / "systemctl"
+    fake.write_text(f'#!/bin/sh\necho "$@" > {asked}\n')
+    fake.chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "EXIT_CODE": exit_code, "EXIT_STATUS": status,
+           "SERVICE_RESULT": "success" if status in ("0", str(LEAVE_EXIT_CODE)) else "exit-code"}
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    if status == str(LEAVE_EXIT_CODE):
+        # --no-block: the getty's start waits for this unit's stop, which waits for this command.
+        assert asked.read_text().split() == ["--no-block", "start", "getty@tty1.service"]
+    else:
+        assert not asked.exists(), asked.read_text()
 
 
 def test_sysusers_makes_the_user_and_its_groups(tmp_path: Path) -> None:

@@ -1,10 +1,13 @@
-"""Run the real kiosk (`run_kiosk`, its App and event loop), get into admin mode with the
-gesture and the PIN, and press one of admin's buttons that end the app.
+"""Run the real kiosk as `kiosk run --windowed` does (kiosk.cli -> start_device -> run_kiosk,
+its App and event loop), get into admin mode with the gesture and the PIN, and press one
+of admin's buttons that end the app.
 
 Used by test_admin_ui.py in a subprocess: `python run_admin_exit.py ROLE` where ROLE is
-"leave_desktop" or "restart". Prints what happened as JSON and exits with the code
-`run_kiosk` returned. The kiosk's clock is a fake one this script moves forward
-(a long press of 3 s takes no real time); Kivy's own clock is real.
+"leave_desktop" or "restart". Prints what happened as JSON and exits with the status
+`kiosk run` returned, as the `kiosk` command would. The only thing added to the real
+path is this script's driver, chained after start_device's own first-frame callback,
+and the kiosk's clock: a fake one the driver moves forward (a long press of 3 s takes
+no real time); Kivy's own clock is real.
 """
 
 from __future__ import annotations
@@ -25,14 +28,27 @@ class FakeTime:
 
 
 def main(role: str) -> int:
+    from kiosk import cli
     from kiosk.admin import PinStore, pin_path
-    from kiosk.ui.app import run_kiosk
+    from kiosk.ui import app as ui_app
 
     PinStore(pin_path()).set_pin(PIN)
     clock = FakeTime()
     report: dict[str, object] = {"role": role, "steps": []}
+    real_run_kiosk = ui_app.run_kiosk
 
-    def first_frame() -> None:
+    def run_kiosk(*args, on_first_frame=None, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        """start_device's call, with the fake clock and the driver after its own first frame."""
+        def first_frame() -> None:
+            if on_first_frame is not None:
+                on_first_frame()  # READY=1 and the watchdog (no-ops outside systemd)
+            report["through_start_device"] = True
+            drive()
+        return real_run_kiosk(*args, on_first_frame=first_frame, clock=clock, **kwargs)
+
+    ui_app.run_kiosk = run_kiosk  # start_device imports it when called
+
+    def drive() -> None:
         from kivy.app import App
         from kivy.clock import Clock
         from kivy.core.window import Window
@@ -88,7 +104,7 @@ def main(role: str) -> int:
 
         Clock.schedule_once(gesture, 0.2)
 
-    code = run_kiosk(None, None, windowed=True, on_first_frame=first_frame, clock=clock)
+    code = cli.main(["run", "--windowed"])
     report["code"] = code
     print(json.dumps(report), flush=True)
     return code

@@ -475,7 +475,19 @@ def test_restart_and_leave_to_the_desktop_end_the_app_with_their_exit_codes(kivy
     open_admin(env, rig)
     tap(env, admin_button(rig, "leave_desktop"))
     assert rig.quits == [RESTART_EXIT_CODE, LEAVE_EXIT_CODE]
-    assert RESTART_EXIT_CODE != 0 and LEAVE_EXIT_CODE == 0
+    # Distinct, and neither is what a stop by systemd (0) or a Python crash (1) ends with:
+    # systemd restarts the kiosk after anything but LEAVE_EXIT_CODE (systemd/lantern-kiosk.service).
+    assert len({RESTART_EXIT_CODE, LEAVE_EXIT_CODE, 0, 1}) == 4
+
+
+def test_the_admin_screen_says_what_restart_and_leave_do():
+    from kiosk.ui.admin_screen import app_notes
+    restart, leave = app_notes(systemd=True)
+    assert "starts it again" in restart
+    assert "stays stopped" in leave and "login prompt" in leave and "starts it again" not in leave
+    assert "sudo systemctl start lantern-kiosk" in leave
+    (alone,) = app_notes(systemd=False)
+    assert "nothing starts it again" in alone
 
 
 def test_buttons_stay_put_while_the_status_fills_in(kivy_env, make_rig, sound_probe):
@@ -583,15 +595,19 @@ def test_ten_thousand_random_touches_and_long_presses_never_open_admin(kivy_env,
 
 
 def test_leave_to_the_desktop_stops_the_real_app(tmp_path):
-    """`run_kiosk` for real, in a subprocess: gesture, PIN, then "Leave to the desktop"."""
+    """`kiosk run` for real (kiosk.cli, start_device, run_kiosk), in a subprocess: gesture, PIN,
+    then "Leave to the desktop". The process ends with LEAVE_EXIT_CODE, the one status the
+    systemd unit does not restart after."""
+    from kiosk.ui.admin_status import LEAVE_EXIT_CODE
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "LANTERN_DATA": str(tmp_path)}
     env.pop("INVOCATION_ID", None)
     run = subprocess.run([sys.executable, str(HERE / "run_admin_exit.py"), "leave_desktop"],
                          capture_output=True, text=True, timeout=110, env=env, cwd=HERE.parent.parent)
     report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["through_start_device"] is True, report
     assert report["pad"] is True and report["screen"] is True, report
     assert "gave_up" not in report, report
-    assert report["code"] == 0 and run.returncode == 0, run.stderr
+    assert report["code"] == LEAVE_EXIT_CODE and run.returncode == LEAVE_EXIT_CODE, run.stderr
     assert "Traceback" not in run.stderr
 
 

@@ -154,3 +154,65 @@ def test_export_command(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "kiosk.cli", "metrics", "export", "--since", "soon"],
                          capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and "not a date" in bad.stderr
+
+
+# --- written on the hour, not when a visit ends ---------------------------------------
+
+def test_sessions_wait_in_memory_until_the_hour_and_then_add_up(tmp_path: Path) -> None:
+    from kiosk.metrics import HourlyCounts
+    day = Day(dt.date(2026, 11, 20))
+    path = tmp_path / "counts" / "daily.sqlite"
+    counts = HourlyCounts(Metrics(path, today=day))
+    for i in range(7):
+        counts.record(summary(hotline_shown=bool(i % 2), languages=frozenset({"es"} if i < 3 else set())))
+    day.day = dt.date(2026, 11, 21)  # a visit after midnight belongs to the new day
+    counts.record(summary(reason="idle", help_opened=False))
+    assert not path.exists() and counts.pending == 8  # nothing on disk when the visits end
+    assert counts.flush() and counts.pending == 0
+    rows = {(d, c): v for d, c, v in Metrics(path).rows()}
+    assert rows[("2026-11-20", "sessions")] == 7 and rows[("2026-11-20", "hotline_shown")] == 3
+    assert rows[("2026-11-20", "language:es")] == 3 and rows[("2026-11-21", "idle_reset")] == 1
+    counts.record(summary())
+    assert counts.flush()
+    assert {(d, c): v for d, c, v in Metrics(path).rows()}[("2026-11-21", "sessions")] == 2
+
+
+def test_the_file_is_rewritten_every_hour_even_when_nobody_came(tmp_path: Path) -> None:
+    """Its change time cannot be blurred, so it must change whether or not there were visits."""
+    import os
+    import time
+
+    from kiosk.metrics import HourlyCounts
+    path = tmp_path / "daily.sqlite"
+    counts = HourlyCounts(Metrics(path, today=Day(dt.date(2026, 11, 20))))
+    assert counts.flush()
+    before = os.stat(path).st_ctime_ns
+    time.sleep(0.02)
+    assert counts.flush()  # nothing pending
+    assert os.stat(path).st_ctime_ns > before
+    assert Metrics(path).rows() == []
+
+
+def test_counts_that_cannot_be_written_wait_for_the_next_hour(tmp_path: Path) -> None:
+    from kiosk.metrics import HourlyCounts
+    blocker = tmp_path / "counts"
+    blocker.write_text("a file where the folder should be")  # as good as a full or broken disk
+    path = blocker / "daily.sqlite"
+    metrics = Metrics(path, today=Day(dt.date(2026, 11, 20)))
+    counts = HourlyCounts(metrics)
+    counts.record(summary())
+    counts.record(summary())
+    assert not counts.flush() and counts.pending == 2 and metrics.last_error
+    blocker.unlink()  # room again
+    assert counts.flush() and counts.pending == 0
+    assert {(d, c): v for d, c, v in Metrics(path).rows()}[("2026-11-20", "sessions")] == 2
+
+
+@pytest.mark.parametrize("now, expected", [
+    (dt.datetime(2026, 11, 20, 14, 14, 30), 45 * 60 + 30),
+    (dt.datetime(2026, 11, 20, 23, 59, 59, 500_000), 1.0),  # never a busy loop at the boundary
+    (dt.datetime(2026, 11, 20, 15, 0, 0), 3600),
+])
+def test_seconds_to_the_next_hour(now: dt.datetime, expected: float) -> None:
+    from kiosk.metrics import seconds_to_next_hour
+    assert seconds_to_next_hour(now) == pytest.approx(expected)

@@ -112,3 +112,17 @@ def test_the_key_follows_the_code_and_the_path_it_was_opened_by(data: Path, pack
     assert packcache.fingerprint([pack_dir]) != changed
     os.utime(pack_dir / "pack.yaml", ns=(1, 1))
     assert packcache.fingerprint([pack_dir]) != changed
+
+
+def test_never_write_uses_entries_but_stores_none(data: Path, pack_dir: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    assert open_pack(pack_dir).pack is not None
+    (entry,) = entries()
+    used = entry.stat().st_mtime_ns
+    monkeypatch.setitem(packcache._writes, "allowed", True)  # restored after the test
+    packcache.never_write()
+    assert open_pack(pack_dir).pack is not None
+    other = tmp_path / "other"
+    shutil.copytree(pack_dir, other)
+    assert open_pack(other).pack is not None
+    assert entries() == [entry] and entry.stat().st_mtime_ns == used  # not even marked used
