@@ -43,8 +43,6 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.admin import ADMIN_IDLE_SECONDS, Attempt, PinError, PinStore, check_pin_format
 from kiosk.session import Home, QuickExit
 from kiosk.ui.admin_gesture import AdminGesture
-from kiosk.ui.admin_pad import PinPad
-from kiosk.ui.admin_screen import AdminActions, AdminScreen
 from kiosk.ui.admin_status import (LEAVE_EXIT_CODE, RESTART_EXIT_CODE, counts_info, pack_info, pack_lines,
                                    sound_info, under_systemd, wait_text)
 from kiosk.ui.screens import Look
@@ -52,6 +50,8 @@ from kiosk.ui.text import fonts_for
 from kiosk.ui.theme import PALETTE, rgba, sizes_for
 
 if TYPE_CHECKING:
+    from kiosk.ui.admin_pad import PinPad
+    from kiosk.ui.admin_screen import AdminScreen
     from kiosk.ui.kiosk import Kiosk
 
 log = logging.getLogger("lantern.admin")
@@ -312,6 +312,7 @@ class AdminMode:
     PROMPTS = {"enter": "Admin PIN", "old": "Current PIN", "new": "New PIN", "again": "New PIN again"}
 
     def _build_pad(self) -> PinPad:
+        from kiosk.ui.admin_pad import PinPad  # here: the kiosk's start-up never needs it
         has_pin = self.pins.load().has_pin if self.pad_mode == "enter" else True
         message = "" if has_pin else ("No admin PIN is set on this kiosk. To set one, run on the device: "
                                       "kiosk admin set-pin")
@@ -430,6 +431,7 @@ class AdminMode:
             self._gather()
 
     def _build_screen(self) -> AdminScreen:
+        from kiosk.ui.admin_screen import AdminActions, AdminScreen  # here: start-up never needs it
         pack = self.kiosk.session.pack
         builtin = self._is_builtin(pack)
         actions = AdminActions(leave_admin=self.leave, speaker_test=self.speaker_test, mic_test=self.mic_test,
