@@ -15,8 +15,10 @@ measures, in a scratch data directory:
 - present: which categories have services (7 small queries, once per screen
   while the kiosk runs);
 - view: `with_results` turning a screenful into the visitor's words;
-- redraw (unless --no-ui): the services page rebuilt and laid out after a
-  chip tap, offscreen at 800x480, next to the hotline screen for scale.
+- redraw (unless --no-ui): from a chip tap to the services page rebuilt and
+  its next frame drawn, offscreen at 800x480, next to the hotline screen for
+  scale (the collection on the frame after, which frees the old page, is not
+  part of what a visitor waits for and is not timed).
 
 Prints figures only; asserts nothing.
 """
@@ -132,6 +134,8 @@ def redraw(prepared, repeat: int) -> None:
     from kiosk.ui.env import WindowMode, configure_kivy
     configure_kivy(WindowMode(fullscreen=False, size=(800, 480), offscreen=True))
     from kiosk.session import GoTo, Session, Touch
+    from kivy.base import EventLoop
+
     from kiosk.ui.kiosk import Kiosk, settle
     from kiosk.services_view import directory_query
 
@@ -139,9 +143,35 @@ def redraw(prepared, repeat: int) -> None:
     kiosk = Kiosk(session, directory=directory_query(prepared.directory), now=lambda: MONDAY_1030)
     kiosk.attach()
     settle()
+    from kiosk.ui.memory import freeze_startup_heap
+    freeze_startup_heap()  # as the app does after its first frame: collections skip the start-up heap
+    from kiosk.ui.warm import warming_done
+    while not warming_done():  # and again once every language is warmed (kiosk.ui.warm)
+        settle(1)
     kiosk.send(GoTo("hotline"))
     settle()
-    hotline = timed(lambda: (kiosk.rebuild(), settle(2)), max(5, repeat // 3))
+
+    def drawn(change: Callable[[], object]) -> Callable[[], object]:
+        """Make the change and draw the next frame: what a visitor waits for. The frame
+        after it (the collection that frees the old page, kiosk.ui.memory) is not timed."""
+        def run() -> None:
+            change()
+            EventLoop.idle()
+        return run
+
+    def untimed_frames() -> None:
+        settle(2)
+
+    def timed_frames(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+        runs = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fn()
+            runs.append((time.perf_counter() - start) * 1000)
+            untimed_frames()
+        return statistics.median(runs), max(runs)
+
+    hotline = timed_frames(drawn(kiosk.rebuild), max(5, repeat // 3))
     kiosk.send(GoTo("local_services"))
     settle()
     categories = ["legal", "shelter", None, "youth", "medical"]
@@ -150,10 +180,9 @@ def redraw(prepared, repeat: int) -> None:
     def tap_chip() -> None:
         kiosk.services.choose(category=categories[next(turn) % len(categories)])
         kiosk.send(Touch())
-        settle(2)
-    services = timed(tap_chip, max(5, repeat // 3))
+    services = timed_frames(drawn(tap_chip), max(5, repeat // 3))
     kiosk.detach()
-    print(f"  redraw offscreen 800x480 (build + 2 frames): services page after a chip tap median "
+    print(f"  redraw offscreen 800x480 (build + the next frame): services page after a chip tap median "
           f"{services[0]:.0f} ms (max {services[1]:.0f}); hotline screen median {hotline[0]:.0f} ms")
 
 

@@ -71,6 +71,12 @@ def warm_languages_soon(tags: Sequence[str], sizes: Callable[[], Sizes]) -> None
             warm_language(item, sizes())
         if _pending:
             Clock.schedule_once(step, 0)
+        else:
+            # Fonts, CLDR data and libraries now live as long as the process, like the
+            # start-up heap: frozen too, the collection after each screen skips them
+            # (kiosk.ui.memory; without this each one scanned them all, ~0.15 s here).
+            from kiosk.ui.memory import freeze_startup_heap
+            freeze_startup_heap()
 
     def after_flip(*_a: object) -> None:
         Window.unbind(on_flip=after_flip)
