@@ -15,29 +15,37 @@ PRESS_GATE_SECONDS = 0.3  # after a navigation, presses are ignored this long
 
 @dataclass
 class ThreeFingerTap:
-    """Three touches down within `window` seconds, at three different places.
+    """Three fingers on the glass at once, at three different places, landed within
+    `window` seconds of each other.
 
     Touch screens can report one finger twice (once as touch, once as mouse);
-    such echoes land on the same spot, so they never add up to three fingers.
+    such echoes land on the same spot while the finger is down, so they never
+    add up to three fingers. A finger that has lifted no longer counts: three
+    quick one-finger taps are three taps, not a quick exit, and a finger that
+    lands where a tap has just lifted is a new finger, not an echo of it.
     """
 
     window: float = THREE_FINGER_WINDOW
     same_spot: float = SAME_SPOT_PX
-    _recent: list[tuple[float, float, float]] = field(default_factory=list)  # (t, x, y)
+    _down: list[tuple[float, float, float, object]] = field(default_factory=list)  # (t, x, y, uid)
 
-    def down(self, t: float, x: float, y: float) -> bool:
-        """Record a touch; True when it completes a three-finger tap."""
-        self._recent = [r for r in self._recent if t - r[0] <= self.window]
-        if any(math.hypot(x - rx, y - ry) < self.same_spot for _, rx, ry in self._recent):
-            return False
-        self._recent.append((t, x, y))
-        if len(self._recent) >= 3:
-            self._recent.clear()
+    def down(self, t: float, x: float, y: float, uid: object = None) -> bool:
+        """Record a finger landing; True when it completes a three-finger tap."""
+        self._down = [d for d in self._down if t - d[0] <= self.window]
+        if any(math.hypot(x - dx, y - dy) < self.same_spot for _, dx, dy, _uid in self._down):
+            return False  # the same finger reported again
+        self._down.append((t, x, y, uid))
+        if len(self._down) >= 3:
+            self._down.clear()
             return True
         return False
 
+    def up(self, uid: object) -> None:
+        """A finger lifted (its uid as given to `down`)."""
+        self._down = [d for d in self._down if d[3] != uid]
+
     def reset(self) -> None:
-        self._recent.clear()
+        self._down.clear()
 
 
 @dataclass

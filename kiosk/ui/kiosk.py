@@ -66,6 +66,10 @@ class KioskRoot(BoxLayout):
             return True
         return super().on_touch_down(touch)
 
+    def on_touch_up(self, touch):  # noqa: ANN001, ANN201 - Kivy's signature
+        self.kiosk.fingers.up(touch.uid)  # a lifted finger is no longer one of three
+        return super().on_touch_up(touch)
+
 
 class Kiosk:
     """One kiosk on the window: a session, its current view and the widgets drawn for it."""
@@ -316,7 +320,7 @@ class Kiosk:
             self.send(Touch())
             return False
         now = self.clock()
-        if self.fingers.down(now, touch.x, touch.y):
+        if self.fingers.down(now, touch.x, touch.y, touch.uid):
             rebuilds = self.rebuilds
             self.quick_exit()
             if self.rebuilds == rebuilds:

@@ -195,7 +195,8 @@ def run_soak(*args: str, timeout: float = 360) -> dict:
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "soak.py"), "--json", *args],
                           capture_output=True, text=True, timeout=timeout, cwd=ROOT,
                           env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    print(done.stdout[-6000:])
+    lines = done.stdout.strip().splitlines()
+    print("\n".join(lines[:-1])[-8000:])  # the printed report; its last line is the JSON summary
     assert done.returncode == 0, done.stderr[-4000:]
     assert "Traceback" not in done.stderr, done.stderr[-4000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(lines[-1])

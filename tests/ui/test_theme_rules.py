@@ -127,3 +127,27 @@ def test_chinese_lines_break_between_characters_never_before_closing_punctuation
     assert "24" in lines[0] or any(line.startswith("24") for line in lines)  # numbers stay whole
     assert needs_cjk_breaking("zh-Hans") and needs_cjk_breaking("zh-Hant")
     assert not needs_cjk_breaking("ko") and not needs_cjk_breaking("en")
+
+
+def test_three_quick_one_finger_taps_are_not_three_fingers():
+    """Found by the soak (seed 1, event 7037): each finger lifted before the next landed."""
+    fingers = ThreeFingerTap()
+    for i, (t, x) in enumerate(((0.00, 100), (0.08, 300), (0.16, 500))):
+        assert not fingers.down(t, x, 100, uid=i)
+        fingers.up(i)
+
+
+def test_a_finger_where_a_tap_just_lifted_is_a_new_finger():
+    """Found by the soak (seed 5, event 2705): it was taken for an echo of the tap, and the
+    real three-finger tap that followed counted only two fingers."""
+    fingers = ThreeFingerTap()
+    assert not fingers.down(0.00, 100, 100, uid="tap")
+    fingers.up("tap")
+    assert not fingers.down(0.20, 102, 101, uid="a")  # on the same spot, 0.2 s later
+    assert not fingers.down(0.25, 300, 100, uid="b")
+    assert fingers.down(0.30, 500, 100, uid="c")
+    # An echo of a finger that is still down still never counts.
+    fingers.reset()
+    assert not fingers.down(1.00, 100, 100, uid="finger")
+    assert not fingers.down(1.01, 101, 100, uid="its mouse echo")
+    assert not fingers.down(1.05, 300, 100, uid="second")
