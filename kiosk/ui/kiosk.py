@@ -88,6 +88,10 @@ class Kiosk:
         self.root = KioskRoot(self)
         self.view: View | None = None
         self.generation = 0  # bumps on every rebuild: taps on old widgets are ignored
+        # The header is drawn again only when what it shows changes (most taps keep it);
+        # its own numbers count down, so they never equal a page's generation.
+        self.header_generation = 0
+        self._header_key: tuple[object, ...] | None = None
         self.gate = PressGate()
         self.fingers = ThreeFingerTap()
         self.admin = AdminMode(self, admin)  # hidden admin mode: its gesture, PIN and screen (admin_ui.py)
@@ -199,8 +203,16 @@ class Kiosk:
         self.gate.close(self.clock())
         hold_collection_until_drawn()  # the old tree is freed after the new one is on screen
         view, look, actions = self.view, self.look(), self._actions(self.generation)
-        self.header = build_header(view, look, actions, show_home=view.node_id != self.session.pack.manifest.neutral,
-                                   listening=self.voice is not None and self.voice.listening)
+        show_home = view.node_id != self.session.pack.manifest.neutral
+        listening = self.voice is not None and self.voice.listening
+        header_key = (view.language, view.neutral, view.can_go_back, show_home, listening,
+                      self.speaker is not None, self.voice is not None and self.voice.offered(),
+                      look.width, look.height)
+        if self.header is None or header_key != self._header_key:
+            self.header_generation -= 1
+            self.header = build_header(view, look, self._actions(self.header_generation), show_home=show_home,
+                                       listening=listening)
+            self._header_key = header_key
         self.header.countdown.text = countdown_text(view)
         self.page = (services_page(view, look, actions, services_actions(self, self.generation))
                      if view.services is not None else build_page(view, look, actions))
@@ -220,7 +232,9 @@ class Kiosk:
         self.gate.close(self.clock())
         old = self.header.widget
         look, actions = self.look(), self._actions(self.generation)
-        self.header = build_header(self.view, look, actions,
+        self.header_generation -= 1
+        self._header_key = None  # what it shows is no longer what the key says: draw it next time
+        self.header = build_header(self.view, look, self._actions(self.header_generation),
                                    show_home=self.view.node_id != self.session.pack.manifest.neutral,
                                    listening=self.voice is not None and self.voice.listening)
         self.header.countdown.text = countdown_text(self.view)
@@ -242,7 +256,8 @@ class Kiosk:
             def run(*args: object) -> None:
                 # A tap that began on a screen that is gone, or right after a
                 # navigation (a touch reported twice), does nothing.
-                if generation != self.generation or not self.gate.is_open(self.clock()):
+                if generation not in (self.generation, self.header_generation) or \
+                        not self.gate.is_open(self.clock()):
                     return
                 fn(*args)
             return run
