@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
+from kivy.clock import Clock
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.stacklayout import StackLayout
@@ -34,6 +36,8 @@ from kiosk.ui.screens import Actions, Look, add_contact_buttons, options_grid, p
 from kiosk.ui.text import TextBlock, fonts_for, text_width
 from kiosk.ui.theme import PALETTE, rgba
 from kiosk.ui.widgets import Card, IconGlyph, Row, Spacer, Tile, glyph, natural_tile_width
+
+CARDS_AT_ONCE = 2  # service cards built before the first frame; the rest on the next
 from kiosk.view import ServiceView, View
 
 if TYPE_CHECKING:
@@ -208,8 +212,22 @@ def services_page(view: View, look: Look, actions: Actions, act: ServicesActions
                             TextBlock(words, fonts, s.body, PALETTE.text), s, look.rtl))
         note.services_note = "unavailable" if panel.results is None else "none"
         column.add_widget(note)
-    for service in panel.results or ():
-        column.add_widget(service_card(service, view, look, actions))
+    results = list(panel.results or ())
+    if results:
+        cards = BoxLayout(orientation="vertical", size_hint_y=None, spacing=s.gap, width=0)
+        cards.bind(minimum_height=cards.setter("height"))
+        column.add_widget(cards)
+        for service in results[:CARDS_AT_ONCE]:
+            cards.add_widget(service_card(service, view, look, actions))
+        if len(results) > CARDS_AT_ONCE:
+            def the_rest(_dt: float) -> None:
+                if cards.get_root_window() is None:
+                    return  # the visitor moved on before the next frame
+                for service in results[CARDS_AT_ONCE:]:
+                    cards.add_widget(service_card(service, view, look, actions))
+            # On the next frame: the screen a tap asked for is drawn first (a card is ~20
+            # widgets, and only the first fits on the glass at 800x480).
+            Clock.schedule_once(the_rest, 0)
     if panel.more:
         more = TextBlock(ui["services_more"], fonts, s.body, PALETTE.text_muted)
         more.services_more = True

@@ -261,3 +261,23 @@ def test_a_screen_that_offers_some_categories_shows_only_those(kivy_env, service
     assert chosen(kiosk)["language"] == ["zh-Hans"]
     # Chinese speakers first, then services with interpreters.
     assert cards(kiosk) == ["sample_legal_sf", "sample_immigration_desk"]
+
+
+def test_the_first_cards_are_on_the_first_frame_and_the_rest_follow(kivy_env, services_kiosk):
+    """A chip tap draws the top of the list at once; the cards below the fold come a frame later."""
+    from kiosk.ui.services_ui import CARDS_AT_ONCE
+    from kiosk.ui.widgets import Card
+    from kivy.tests.common import UnitTestTouch
+    kiosk = services_kiosk()
+    open_services(kivy_env, kiosk)
+    tap(kivy_env, chip(kiosk, "category", "legal"))
+    generation = kiosk.generation
+    all_chip = chip(kiosk, "category", None)
+    finger = UnitTestTouch(*all_chip.to_window(*all_chip.center))
+    finger.touch_down()
+    finger.touch_up()  # the page is built now, before any frame
+    assert kiosk.generation == generation + 1
+    assert len(widgets(kiosk.page, Card, lambda c: hasattr(c, "service_id"))) == CARDS_AT_ONCE
+    kivy_env.step(0.0, frames=2)
+    assert len(cards(kiosk)) == SCREENFUL  # the rest, in order, below the first
+    assert cards(kiosk)[:CARDS_AT_ONCE] == ["sample_counseling_coast", "sample_clinic_delta"]
