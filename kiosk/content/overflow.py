@@ -236,7 +236,6 @@ def check_option_words(pack: Pack, tag: str, g: Geometry) -> list[Problem]:
     out = []
     size = g.s.body
     measure = _measure(tag, size, False)
-    own = pack.locales[tag].strings
     for node in pack.nodes.values():
         keys = [option_label_key(o) for o in node.options if o.to in pack.nodes]
         widest: list[tuple[float, str, str]] = []  # (px, word, key)

@@ -36,9 +36,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.graphics import Color, Rectangle
 from kivy.metrics import Metrics
-from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.admin import ADMIN_IDLE_SECONDS, Attempt, PinError, PinStore, check_pin_format
 from kiosk.session import Home, QuickExit
@@ -47,7 +45,8 @@ from kiosk.ui.admin_status import (LEAVE_EXIT_CODE, RESTART_EXIT_CODE, counts_in
                                    sound_info, under_systemd, wait_text)
 from kiosk.ui.screens import Look
 from kiosk.ui.text import fonts_for
-from kiosk.ui.theme import PALETTE, rgba, sizes_for
+from kiosk.ui.theme import sizes_for
+from kiosk.ui.widgets import Backdrop
 
 if TYPE_CHECKING:
     from kiosk.ui.admin_pad import PinPad
@@ -103,17 +102,12 @@ class MicRun:
     stop: threading.Event = field(default_factory=threading.Event)
 
 
-class AdminRoot(BoxLayout):
+class AdminRoot(Backdrop):
     """Admin's own full-window root: it replaces the kiosk's root on the window while admin is up."""
 
     def __init__(self, admin: "AdminMode") -> None:
         super().__init__()
         self.admin = admin
-        with self.canvas.before:
-            Color(*rgba(PALETTE.background))
-            self._bg = Rectangle(pos=self.pos, size=self.size)
-        self.bind(pos=lambda *_: setattr(self._bg, "pos", self.pos),
-                  size=lambda *_: setattr(self._bg, "size", self.size))
 
     def on_touch_down(self, touch):  # noqa: ANN001, ANN201 - Kivy's signature
         self.admin.touched()

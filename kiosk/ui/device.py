@@ -62,7 +62,7 @@ def _start_voice(language: str | None) -> "VoiceSetup | None":
 def start_device(pack: str | None = None, lang: str | None = None, windowed: bool = False) -> int:
     """Run the kiosk as a device runs it. Returns the process exit code."""
     import gc
-    gc.disable()  # until the first frame is drawn (kiosk.ui.memory); run_kiosk turns it back on
+    gc.disable()  # until the frame after the first (kiosk.ui.memory.freeze_startup_heap turns it on)
 
     from kiosk.cli_local import metrics_path
     from kiosk.metrics import HourlyCounts, Metrics

@@ -16,7 +16,6 @@ from kivy.app import App
 from kivy.base import EventLoop
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.graphics import Color, Rectangle
 from kivy.metrics import Metrics
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
@@ -37,6 +36,7 @@ from kiosk.ui.screens import (Actions, Header, Look, build_header, build_page, c
 from kiosk.ui.text import fonts_for
 from kiosk.ui.theme import PALETTE, rgba, sizes_for
 from kiosk.ui.voice_ui import VoiceUi
+from kiosk.ui.widgets import Backdrop
 from kiosk.view import ContactView, View
 
 WINDOW_TITLE = "Health information"  # what a taskbar or task switcher would show
@@ -49,17 +49,12 @@ def _same_screen(a: View, b: View) -> bool:
     return dataclasses.replace(a, idle_seconds_left=None) == dataclasses.replace(b, idle_seconds_left=None)
 
 
-class KioskRoot(BoxLayout):
+class KioskRoot(Backdrop):
     """The window's only child: the header strip above the stage (page or overlay)."""
 
     def __init__(self, kiosk: "Kiosk") -> None:
         super().__init__(orientation="vertical")
         self.kiosk = kiosk
-        with self.canvas.before:
-            Color(*rgba(PALETTE.background))
-            self._bg = Rectangle(pos=self.pos, size=self.size)
-        self.bind(pos=lambda *_: setattr(self._bg, "pos", self.pos),
-                  size=lambda *_: setattr(self._bg, "size", self.size))
 
     def on_touch_down(self, touch):  # noqa: ANN001, ANN201 - Kivy's signature
         if self.kiosk.intercept_touch(touch):

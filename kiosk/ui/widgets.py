@@ -75,6 +75,18 @@ def make_icon(name: str | None, size: float, colour: Colour, pack_root: Path | N
     return IconGlyph(glyph(name), size, colour)
 
 
+class Backdrop(BoxLayout):
+    """A layout painted in the page's background colour: a root that covers the window."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        with self.canvas.before:
+            Color(*rgba(PALETTE.background))
+            self._bg = Rectangle(pos=self.pos, size=self.size)
+        self.bind(pos=lambda *_: setattr(self._bg, "pos", self.pos),
+                  size=lambda *_: setattr(self._bg, "size", self.size))
+
+
 class Surface(Widget):
     """Mixin: a rounded, outlined background that follows the widget."""
 

@@ -15,6 +15,7 @@ import pytest
 
 from kiosk.metrics import Metrics
 from kiosk.session import SessionSummary
+from tests.system.fshelp import fill, tmpfs
 
 WRITER = """
 import sys, datetime as dt
@@ -82,28 +83,14 @@ def test_truncated_database_is_rebuilt(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
 def test_full_disk_keeps_serving(tmp_path: Path) -> None:
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)]).returncode:
-        pytest.skip("cannot mount tmpfs here")
-    try:
+    with tmpfs(tmp_path / "small", "64k") as mnt:
         db = mnt / "counts" / "daily.sqlite"
         m = Metrics(db)
         assert m.record(summary())
         stored = sessions(db)
-        filler = mnt / "filler"
-        fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-        try:
-            while os.write(fd, b"\0" * 4096):
-                pass
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        filler = fill(mnt)
         results = [m.record(summary()) for _ in range(5)]
         assert results.count(False) >= 1 and m.last_error
         assert sessions(db) >= stored  # nothing already stored was lost
         filler.unlink()
         assert m.record(summary())
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)])

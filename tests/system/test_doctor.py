@@ -12,8 +12,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pytest
 
 from kiosk.system import doctor as d
 from kiosk.system.inputdev import ABS_MT_POSITION_X, ABS_X, ABS_Y, BTN_TOUCH, INPUT_PROP_DIRECT, touchscreens
+from tests.system.fshelp import tmpfs
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("kivy", "vosk", "sounddevice", "numpy", "pyttsx3")
@@ -39,19 +38,6 @@ def _env(**changes: str) -> dict[str, str]:
 def _doctor(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "kiosk.cli", "doctor", *args], cwd=ROOT, env=_env(**env),
                           capture_output=True, text=True, timeout=120)
-
-
-@contextmanager
-def tmpfs(where: Path, size: str) -> Iterator[Path]:
-    where.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "lantern-test", str(where)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True)
 
 
 # --- the command ---------------------------------------------------------------------------

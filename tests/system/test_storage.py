@@ -5,9 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,21 +13,7 @@ from kiosk.system.storage import (
     StorageTrouble, atomic_write, database_corrupt, disk_full, existing_ancestor, free_bytes, safe_write,
     storage_trouble,
 )
-
-
-@contextmanager
-def tmpfs(where: Path, size: str, read_only: bool = False) -> Iterator[Path]:
-    """A real small file system (needs root and mount); the test is skipped where that is not possible."""
-    where.mkdir(parents=True, exist_ok=True)
-    options = f"size={size},mode=0755" + (",ro" if read_only else "")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "lantern-test", str(where)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+from tests.system.fshelp import tmpfs
 
 
 def test_errors_are_classified() -> None:

@@ -40,6 +40,7 @@ import pytest
 
 from tests.ui.conftest import RecordingSpeaker
 from tests.ui.uihelp import GATE_CLEAR, tap, widgets
+from tests.ui.uihelp import three_fingers as touch_three_fingers
 
 KIOSK_SCRIPT = Path(sys.executable).parent / "kiosk"  # the venv's console script
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,14 +106,7 @@ def close(env, kiosk) -> None:
 
 
 def three_fingers(env, kiosk) -> None:
-    from kivy.tests.common import UnitTestTouch
-    fingers = [UnitTestTouch(x, 200) for x in (150, 400, 650)]
-    for finger in fingers:
-        finger.touch_down()
-        env.step(0.05)
-    for finger in fingers:
-        finger.touch_up()
-    env.step(GATE_CLEAR, frames=2)
+    touch_three_fingers(env)
 
 
 def escape(env, kiosk) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.ui.uihelp import (GATE_CLEAR, close_to, hex_rgb, option_tile, tap, texts, touch_at,
-                             widget_box, widgets, window_pixels)
+                             three_fingers, widget_box, widgets, window_pixels)
 
 HOTLINE_DISPLAY = "1-888-3737-888"
 
@@ -63,15 +63,7 @@ def _exit_by_button(env, kiosk) -> None:
 
 
 def _exit_by_three_fingers(env, kiosk) -> None:
-    from kivy.tests.common import UnitTestTouch
-    # Three fingers on the page (not on a button), 50 ms apart.
-    touches = [UnitTestTouch(x, 200) for x in (150, 400, 650)]
-    for t in touches:
-        t.touch_down()
-        env.step(0.05)
-    for t in touches:
-        t.touch_up()
-    env.step(GATE_CLEAR, frames=2)
+    three_fingers(env)
 
 
 def _exit_by_key(key: int):

@@ -7,19 +7,7 @@ resting on "Your safety and rights", opened the help section as it lifted.
 
 from __future__ import annotations
 
-from tests.ui.uihelp import GATE_CLEAR, option_tile
-
-
-def three_fingers(env, points) -> None:  # noqa: ANN001
-    from kivy.tests.common import UnitTestTouch
-    touches = [UnitTestTouch(x, y) for x, y in points]
-    for t in touches:
-        t.touch_down()
-        env.step(0.05)
-    for t in touches:
-        t.touch_up()
-        env.step(0.0)
-    env.step(GATE_CLEAR, frames=2)
+from tests.ui.uihelp import GATE_CLEAR, option_tile, three_fingers
 
 
 def test_fingers_resting_on_tiles_open_nothing_on_the_neutral_screen(kivy_env, make_kiosk):

