@@ -9,8 +9,12 @@ fontTools:
 - Noto Sans Arabic has no Latin letters or brackets, which Arabic screens
   still show (TTY, web addresses, "(...)"): Latin from Noto Sans is merged in.
 
-Preparing takes tens of seconds on a Pi, so `prepare_fonts` runs it at start-up,
-before the window opens, not under a visitor's first tap on Language. When the
+Preparing takes tens of seconds on a Pi, so it is done once at set-up
+(`python -m kiosk.i18n.prepare`, run by lantern.sh and by the Debian package)
+into the environment's `share/lantern/fonts`; `prepare_fonts` at start-up only
+checks, and prepares into the data directory what set-up could not. Measuring
+text (`kiosk validate`) never prepares anything: `measure_faces` reads the
+prepared files when present, else the installed fonts directly. When the
 data directory is full (or read-only) nothing is prepared and the source file is
 used as it is: the collection's first face still draws every CJK character (in
 Japanese forms), and Arabic screens draw Latin runs in Noto Sans through markup.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,11 +62,23 @@ def _find(name: str) -> Path | None:
     return None
 
 
+READY_MARK = "READY"  # written last by `python -m kiosk.i18n.prepare`
+
+
+def prepared_dir() -> Path:
+    """Where set-up prepares fonts: beside the environment Lantern runs in, so a
+    fresh data directory (or a read-only root) still finds them ready."""
+    return Path(sys.prefix) / "share" / "lantern" / "fonts"
+
+
 def font_cache_dir() -> Path:
-    """Prepared fonts: $LANTERN_FONT_CACHE, else the data directory's cache."""
+    """Prepared fonts: $LANTERN_FONT_CACHE; else the set-up's prepared folder when
+    it is complete; else the data directory's cache."""
     explicit = os.environ.get("LANTERN_FONT_CACHE")
     if explicit:
         return Path(explicit)
+    if (prepared_dir() / READY_MARK).is_file():
+        return prepared_dir()
     from kiosk.system.paths import data_dir
     return data_dir() / "cache" / "fonts"
 
@@ -180,6 +197,52 @@ def font_for(tag: str) -> FontChoice:
             raise FontMissing("NotoSans-Regular.ttf is missing: install Debian's fonts-noto-core")
         regular, bold = _with_latin(regular, latin), _with_latin(bold, latin_bold)
     return FontChoice(regular, bold, family)
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One face to read advance widths from: a font file, or a face inside a collection."""
+    path: Path
+    index: int = 0
+
+
+def measure_faces(tag: str, bold: bool = False) -> tuple[FontFace, ...]:
+    """Faces whose advance widths are those of the font `font_for` draws `tag` with,
+    found without preparing anything (so `kiosk validate` never waits for fonts):
+    the prepared file when it is there and fresh; else the installed sources, the
+    first face listed winning where two have a character (as in the merge)."""
+    if _is_cjk(tag):
+        face = CJK_FACES.get(tag) or CJK_FACES.get(base_language(tag)) or CJK_FACES["zh"]
+        collection = _find(CJK_BOLD_COLLECTION if bold else CJK_COLLECTION)
+        if collection is None:
+            raise FontMissing(f"{CJK_COLLECTION} is missing: install Debian's fonts-noto-cjk")
+        prepared = font_cache_dir() / (face.replace(" ", "") + ("-Bold" if bold else "-Regular") + ".otf")
+        if prepared.is_file() and prepared.stat().st_mtime >= collection.stat().st_mtime:
+            return (FontFace(prepared),)
+        return (FontFace(collection, _face_index(collection, face)),)
+    family = SCRIPT_FONTS.get(base_language(tag), "NotoSans")
+    weight = "Bold" if bold else "Regular"
+    script = _find(f"{family}-{weight}.ttf") or _find(f"{family}-Regular.ttf")
+    if script is None:
+        raise FontMissing(f"{family}-Regular.ttf is missing: install Debian's fonts-noto-core")
+    if family == "NotoSans":
+        return (FontFace(script),)
+    latin = _find(f"NotoSans-{weight}.ttf")
+    if latin is None:
+        raise FontMissing("NotoSans-Regular.ttf is missing: install Debian's fonts-noto-core")
+    prepared = font_cache_dir() / (script.stem + "+Latin.ttf")
+    if prepared.is_file() and prepared.stat().st_mtime >= max(script.stat().st_mtime, latin.stat().st_mtime):
+        return (FontFace(prepared),)
+    return (FontFace(script), FontFace(latin))
+
+
+@lru_cache(maxsize=8)
+def _face_index(collection: Path, face: str) -> int:
+    from fontTools.ttLib import TTCollection
+    for index, font in enumerate(TTCollection(str(collection), lazy=True).fonts):
+        if font["name"].getDebugName(1) == face:
+            return index
+    raise FontMissing(f"face '{face}' is not in {collection}")
 
 
 def prepare_fonts(tags: Iterable[str], keep_alive: Callable[[], object] = lambda: None) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from kiosk.i18n.bidi import shape_words, wrap_logical
-from kiosk.i18n.fonts import font_cache_dir, font_for
+from kiosk.i18n.fonts import FontFace, font_cache_dir, measure_faces
 from kiosk.i18n.names import is_rtl
 
 CACHE_VERSION = 1
@@ -41,9 +41,9 @@ class FontWidths:
     descent: int = 200  # positive, below the baseline
 
     @classmethod
-    def load(cls, path: Path) -> "FontWidths":
+    def load(cls, path: Path, index: int = 0) -> "FontWidths":
         from fontTools.ttLib import TTFont
-        font = TTFont(str(path), lazy=True)
+        font = TTFont(str(path), lazy=True, fontNumber=index)
         cmap = font.getBestCmap()
         hmtx = font["hmtx"]
         advances = {code: hmtx[name][0] for code, name in cmap.items()}
@@ -53,7 +53,7 @@ class FontWidths:
                    ascent=hhea.ascent, descent=-hhea.descent)
 
     @classmethod
-    def cached(cls, path: Path) -> "FontWidths":
+    def cached(cls, path: Path, index: int = 0) -> "FontWidths":
         """`load`, through a small table on disk.
 
         Most glyphs of a CJK face share one advance (a full em): the table keeps
@@ -61,8 +61,9 @@ class FontWidths:
         A character the face lacks then measures as an ideograph, not a box.
         """
         stat = path.stat()
-        key = {"version": CACHE_VERSION, "source": str(path), "mtime": stat.st_mtime, "size": stat.st_size}
-        table = font_cache_dir() / f"{path.stem}.widths.json"
+        key = {"version": CACHE_VERSION, "source": str(path), "face": index, "mtime": stat.st_mtime,
+               "size": stat.st_size}
+        table = font_cache_dir() / f"{path.stem}{f'.{index}' if index else ''}.widths.json"
         try:
             data = json.loads(table.read_text("utf-8"))
             if data.get("key") == key:
@@ -70,7 +71,7 @@ class FontWidths:
                            data["common"], data["ascent"], data["descent"])
         except (OSError, ValueError, KeyError, TypeError):
             pass  # no table yet, or an old or damaged one: build it again
-        widths = cls.load(path)
+        widths = cls.load(path, index)
         common, count = Counter(widths.advances.values()).most_common(1)[0] if widths.advances else (0, 0)
         if count * 2 > len(widths.advances):  # one advance for most glyphs: CJK
             widths.common = common
@@ -100,13 +101,27 @@ class FontWidths:
 
 
 @lru_cache(maxsize=32)
-def widths_of(path: Path) -> FontWidths:
-    return FontWidths.cached(path)
+def widths_of(path: Path, index: int = 0) -> FontWidths:
+    return FontWidths.cached(path, index)
+
+
+@lru_cache(maxsize=64)
+def _layered(faces: tuple[FontFace, ...]) -> FontWidths:
+    """Several faces measured as their merge: the first one's glyph wins where both
+    have a character (kiosk.i18n.fonts._merge_latin keeps the script font's)."""
+    first = widths_of(faces[0].path, faces[0].index)
+    if len(faces) == 1:
+        return first
+    advances: dict[int, int] = {}
+    for face in reversed(faces[1:]):
+        advances.update(widths_of(face.path, face.index).advances)
+    advances.update(first.advances)
+    return FontWidths(first.path, first.units_per_em, advances, first.fallback, first.common,
+                      first.ascent, first.descent)
 
 
 def font_widths(tag: str, bold: bool = False) -> FontWidths:
-    choice = font_for(tag)
-    return widths_of(choice.bold if bold else choice.regular)
+    return _layered(measure_faces(tag, bold))
 
 
 Measure = Callable[[str], float]
