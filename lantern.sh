@@ -68,9 +68,12 @@ lock() {
     cd "$here"
     uv pip compile pyproject.toml requirements/device.in --extra ui --extra voice "${common[@]}" \
         -o requirements/device.txt
+    # No extras: what `pip install lantern-kiosk` alone brings (the wheel test uses it).
+    uv pip compile pyproject.toml requirements/device.in "${common[@]}" -c requirements/device.txt \
+        -o requirements/base.txt
     uv pip compile pyproject.toml requirements/test.in --all-extras "${common[@]}" \
         -c requirements/device.txt -o requirements/test.txt
-    say "locked: requirements/device.txt, requirements/test.txt"
+    say "locked: requirements/base.txt, requirements/device.txt, requirements/test.txt"
 }
 
 # Byte-compile Lantern's own modules now, while the tree is writable: the service

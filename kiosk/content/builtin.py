@@ -17,6 +17,22 @@ def builtin_root() -> Path:
     raise FileNotFoundError("the built-in pack is missing: reinstall Lantern")
 
 
+def samples_root() -> Path | None:
+    """The sample regional packs (fictional 555 numbers): in the wheel or the checkout."""
+    for candidate in (_PACKAGE / "_builtin" / "examples" / "packs", _PACKAGE.parent / "examples" / "packs"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def sample_packs() -> dict[str, Path]:
+    """Sample pack name -> its folder."""
+    root = samples_root()
+    if root is None:
+        return {}
+    return {p.name: p for p in sorted(root.iterdir()) if (p / "pack.yaml").is_file()}
+
+
 def language_chain(tag: str) -> list[str]:
     """es-MX -> [es-MX, es]; zh-Hant-TW -> [zh-Hant-TW, zh-Hant, zh]."""
     parts = tag.split("-")

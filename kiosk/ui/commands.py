@@ -27,6 +27,15 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    from kiosk.system.display import display_problem
+    if importlib.util.find_spec("kivy") is None:  # before any start-up work: kiosk.cli names the extra
+        raise ModuleNotFoundError("No module named 'kivy'", name="kivy")
+    problem = display_problem()
+    if problem is not None:
+        _err(problem)
+        return 1
     from kiosk.ui.app import StartError
     from kiosk.ui.device import start_device
     try:
