@@ -14,8 +14,6 @@ import os
 import shutil
 import stat
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +26,7 @@ META_FILE = "lantern-model.json"
 CHUNK = 1 << 20
 MAX_UNPACKED_BYTES = 8 << 30  # the largest Vosk models unpack to a few GB
 DOWNLOAD_TIMEOUT = 60
+MAX_DOWNLOAD_BYTES = 4 << 30  # the largest Vosk models are about 1.8 GB zipped
 
 
 class ModelInstallError(Exception):
@@ -91,27 +90,14 @@ def _check_digest(expected: str | None, actual: str, what: str) -> None:
 
 
 def _download(url: str, dest: Path) -> None:
+    """Through Lantern's one downloader (kiosk.net): size cap, atomic write, progress on stderr
+    (a bar on a terminal, a line every half minute in the journal)."""
+    from kiosk.net import DownloadError, default_progress, download
     try:
-        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as resp, dest.open("wb") as out:
-            length = resp.headers.get("Content-Length")
-            expected = int(length) if length and length.isdigit() else None
-            got = 0
-            while block := resp.read(CHUNK):
-                out.write(block)
-                got += len(block)
-            if expected is not None and got != expected:
-                raise ModelInstallError(f"download truncated: got {got} of {expected} bytes from "
-                                        f"{url}; nothing was installed")
-    except ModelInstallError:
-        raise
-    except urllib.error.HTTPError as exc:
-        raise ModelInstallError(f"download failed: {url} answered {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        raise ModelInstallError(f"download failed: cannot reach {url} ({exc.reason})") from None
-    except (OSError, ValueError) as exc:
-        # http.client.IncompleteRead and a dropped connection land here
-        raise ModelInstallError(f"download failed or was cut off: {url} ({exc}); "
-                                "nothing was installed") from None
+        download(url, dest, limit=MAX_DOWNLOAD_BYTES, timeout=DOWNLOAD_TIMEOUT,
+                 label=f"downloading {url.rsplit('/', 1)[-1]}", progress=default_progress())
+    except DownloadError as exc:
+        raise ModelInstallError(f"download failed or was cut off: {exc}; nothing was installed") from None
 
 
 def _unzip(archive: Path, dest: Path) -> None:

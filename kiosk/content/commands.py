@@ -168,6 +168,7 @@ def _report_install(result, source: str) -> int:  # type: ignore[no-untyped-def]
               if result.previous else "")
     print(f"installed pack '{inst.manifest.pack_id}' version {inst.manifest.version} for "
           f"{inst.manifest.region}{before}; the kiosk uses it from its next start")
+    _err(f"installed into {inst.slot}")  # which data directory (kiosk.system.paths.choose_data_dir)
     return 0
 
 
@@ -195,7 +196,8 @@ def cmd_update(args: argparse.Namespace) -> int:
     from kiosk.content.archive import PackRefused
     from kiosk.content.update import update_from
     try:
-        result = update_from(args.url, force=args.force, timeout=args.timeout)
+        result = update_from(args.url, force=args.force, timeout=args.timeout, trust_url=args.trust_url,
+                             progress=sys.stderr)
     except PackRefused as exc:
         return _refused(exc, args.url)
     except OSError as exc:
@@ -306,6 +308,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("url")
     p.add_argument("--force", action="store_true", help="accept an older version or another region")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the server (default 60)")
+    p.add_argument("--trust-url", help="first apply the signed trust statement (key rotation) at this URL")
     p.set_defaults(func=cmd_update)
 
     p = psub.add_parser("trust", help="trust packs signed with this public key on this device")
@@ -321,6 +324,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = psub.add_parser("status", help="the installed packs and warnings for the admin")
     p.set_defaults(func=cmd_status)
+
+    from kiosk.content.trust_commands import register_trust
+    register_trust(psub)
 
     p = sub.add_parser("services", help="list the local services directory of a pack")
     p.add_argument("--pack", help="pack folder (default: the pack this device runs)")

@@ -379,14 +379,20 @@ def choose_start_pack(today: dt.date | None = None, keys: list[PublicKey] | None
             _record_rollback(base, failed, inst, today)
         warnings.extend(expiry_warnings(inst.manifest, today))
         directory = _directory(pack, warnings) if with_directory else None
-        return StartChoice(inst.root, warnings, inst, pack, directory)
+        return StartChoice(inst.root, warnings, inst, _device_view(pack), directory)
     warnings.extend(msg for _i, msg in failed)
     if failed:
         warnings.append("using the built-in pack")
     opened = open_pack(None)
     pack = opened.pack
     directory = _directory(pack, warnings) if with_directory and pack is not None else None
-    return StartChoice(None, warnings, None, pack, directory)
+    return StartChoice(None, warnings, None, _device_view(pack) if pack is not None else None, directory)
+
+
+def _device_view(pack: Pack) -> Pack:
+    """The pack with this device's placement and staff phrase (lantern.toml) laid over it."""
+    from kiosk.content.device_settings import read_settings, with_settings
+    return with_settings(pack, read_settings(packs_dir().parent))
 
 
 def _directory(pack: Pack, warnings: list[str]) -> Path | None:

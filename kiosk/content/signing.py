@@ -5,16 +5,28 @@ only public keys (data_dir()/trust/*.pub) and accept a pack only when one of
 them verifies its signed manifest. The signature covers a short context string
 plus the manifest's exact bytes, so a signature made for anything else can
 never pass as a pack signature.
+
+Keys are rotated without a visit by a signed *trust statement* (see
+docs/provisioning.md, "Rotating keys"): the complete list of keys a device
+should trust, with a version number, signed by a key the device trusts now.
+A device applies a statement only when its version is higher than the last
+one applied (no rollback to an older key list), adds the keys it lists and
+retires every other key. A retired key stays refused, even if its .pub file
+comes back (a boot-partition configuration applied again, a backup restored),
+until an administrator at the device trusts it again with `kiosk pack trust`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
+import json
 import os
 import re
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nacl.exceptions import BadSignatureError, CryptoError
@@ -25,6 +37,11 @@ from kiosk.system.paths import data_dir
 SECRET_HEADER = "lantern-secret-key-v1"
 PUBLIC_HEADER = "lantern-public-key-v1"
 SIGNATURE_CONTEXT = b"lantern-pack-signature-v1\x00"
+TRUST_FORMAT = "lantern-trust-v1"
+TRUST_CONTEXT = b"lantern-trust-statement-v1\x00"
+TRUST_STATE = "state.json"
+MAX_TRUST_FILE = 64 * 1024
+MAX_TRUST_KEYS = 32
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_KEY_FILE = 4096
 
@@ -143,24 +160,60 @@ def read_public_key(path: Path) -> PublicKey:
 def trusted_keys(folder: Path | None = None) -> tuple[list[PublicKey], list[str]]:
     """The public keys this device trusts, and a note for each trust file it cannot use."""
     folder = folder or trust_dir()
+    retired = set(read_trust_state(folder).retired)
     keys: list[PublicKey] = []
     notes: list[str] = []
     for path in sorted(folder.glob("*.pub")) if folder.is_dir() else ():
         try:
-            keys.append(read_public_key(path))
+            key = read_public_key(path)
         except KeyFileError as exc:
             notes.append(str(exc))
+            continue
+        if key.key_id in retired:
+            notes.append(f"{path}: key '{key.name}' ({key.key_id}) was retired by a trust statement and "
+                         "is not used; `kiosk pack trust` it again to undo that")
+            continue
+        keys.append(key)
     return keys, notes
 
 
 def trust_key(pub_path: Path, folder: Path | None = None) -> Path:
-    """Copy a public key into the trust folder (named by its key id: no clashes)."""
+    """Copy a public key into the trust folder (named by its key id: no clashes).
+
+    An administrator trusting a key by hand also takes it off the retired list."""
     key = read_public_key(pub_path)
     folder = folder or trust_dir()
+    target = write_trusted(key, folder)
+    state = read_trust_state(folder)
+    if key.key_id in state.retired:
+        write_trust_state(folder, TrustState(state.version, tuple(k for k in state.retired if k != key.key_id),
+                                             state.applied))
+    return target
+
+
+def public_key_text(key: PublicKey) -> str:
+    return f"{PUBLIC_HEADER} {base64.b64encode(key.raw).decode()} {key.name}\n"
+
+
+def parse_public_key_text(text: str, where: str) -> PublicKey:
+    """A public key given as the one line of a NAME.pub file (as in lantern.toml)."""
+    parts = text.split()
+    if len(parts) not in (2, 3) or parts[0] != PUBLIC_HEADER:
+        if parts and parts[0] == SECRET_HEADER:
+            raise KeyFileError(f"{where}: this is a SECRET key; give the public key (NAME.pub) instead")
+        raise KeyFileError(f"{where}: not a Lantern public key line ('{PUBLIC_HEADER} BASE64 NAME')")
+    name = parts[2] if len(parts) == 3 else "key"
+    if not NAME_RE.match(name):
+        raise KeyFileError(f"{where}: '{name}' is not a usable key name; use letters, digits, '.', '_' and '-'")
+    return PublicKey(name, _b64(parts[1], 32, Path(where), "public key"))
+
+
+def write_trusted(key: PublicKey, folder: Path) -> Path:
+    """Write one key into the trust folder, atomically."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{key.name}-{key.key_id}.pub"
-    tmp = folder / f".{target.name}.tmp"
-    tmp.write_text(f"{PUBLIC_HEADER} {base64.b64encode(key.raw).decode()} {key.name}\n", "ascii")
+    tmp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    tmp.write_text(public_key_text(key), "ascii")
     os.replace(tmp, target)
     return target
 
@@ -187,3 +240,194 @@ def sign(secret: SigningKey, message: bytes) -> bytes:
 
 def public_of(secret: SigningKey, name: str) -> PublicKey:
     return PublicKey(name, bytes(secret.verify_key))
+
+
+# --- trust statements: rotating keys without a visit ----------------------------------------
+
+class TrustRefused(Exception):
+    """A trust statement that is not applied; the message says why. Nothing changed."""
+
+
+@dataclass(frozen=True)
+class TrustState:
+    """trust/state.json: the version of the last trust statement applied and the retired key ids."""
+
+    version: int = 0
+    retired: tuple[str, ...] = ()
+    applied: str = ""  # SHA-256 of the applied statement's signed content
+
+
+@dataclass(frozen=True)
+class TrustStatement:
+    version: int
+    created: dt.date
+    expires: dt.date | None
+    keys: tuple[PublicKey, ...]
+    signer: str  # key id of the key that signed it
+    payload: bytes  # the exact signed bytes
+
+
+@dataclass(frozen=True)
+class TrustChange:
+    status: str  # "applied" or "unchanged"
+    version: int
+    added: list[PublicKey] = field(default_factory=list)
+    retired: list[PublicKey] = field(default_factory=list)
+
+
+def read_trust_state(folder: Path | None = None) -> TrustState:
+    path = (folder or trust_dir()) / TRUST_STATE
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return TrustState()
+    if not isinstance(data, dict):
+        return TrustState()
+    version = data.get("version")
+    retired = data.get("retired")
+    applied = data.get("applied")
+    return TrustState(version if isinstance(version, int) else 0,
+                      tuple(r for r in retired if isinstance(r, str)) if isinstance(retired, list) else (),
+                      applied if isinstance(applied, str) else "")
+
+
+def write_trust_state(folder: Path, state: TrustState) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{TRUST_STATE}.{secrets.token_hex(4)}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump({"version": state.version, "retired": sorted(state.retired), "applied": state.applied}, fh,
+                  indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, folder / TRUST_STATE)
+
+
+def make_trust_statement(secret: SigningKey, version: int, keys: list[PublicKey], created: dt.date,
+                         expires: dt.date | None = None) -> bytes:
+    """The statement file's bytes: every key the devices should trust from now on, signed."""
+    if version < 1:
+        raise TrustRefused("the version of a trust statement must be 1 or more")
+    if not keys:
+        raise TrustRefused("a trust statement must list at least one key (devices never trust none)")
+    payload = json.dumps({
+        "format": TRUST_FORMAT,
+        "version": version,
+        "created": created.isoformat(),
+        "expires": expires.isoformat() if expires else None,
+        "keys": [{"name": k.name, "public": base64.b64encode(k.raw).decode()} for k in keys],
+    }, indent=1, sort_keys=True).encode()
+    signature = secret.sign(TRUST_CONTEXT + payload).signature
+    return (json.dumps({
+        "format": TRUST_FORMAT,
+        "key_id": key_id(bytes(secret.verify_key)),
+        "signature": base64.b64encode(signature).decode(),
+        "payload": base64.b64encode(payload).decode(),
+    }, indent=1) + "\n").encode()
+
+
+def _date_or_none(value: object, what: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise TrustRefused(f"its '{what}' is not a date like 2027-06-30") from None
+
+
+def parse_trust_statement(data: bytes, trusted: list[PublicKey]) -> TrustStatement:
+    """Check the signature against the keys trusted now, then read what it says."""
+    if len(data) > MAX_TRUST_FILE:
+        raise TrustRefused(f"it is larger than {MAX_TRUST_FILE} bytes: not a trust statement")
+    try:
+        outer = json.loads(data)
+        if not isinstance(outer, dict) or outer.get("format") != TRUST_FORMAT:
+            raise ValueError
+        signature = base64.b64decode(str(outer["signature"]), validate=True)
+        payload = base64.b64decode(str(outer["payload"]), validate=True)
+    except (ValueError, KeyError, binascii.Error):
+        raise TrustRefused(f"it is not a Lantern trust statement ({TRUST_FORMAT}, made by "
+                           "`kiosk pack trust-sign`)") from None
+    if not trusted:
+        raise TrustRefused("this device trusts no key yet, so no trust statement can be checked; "
+                           "trust the facility's key first (`kiosk pack trust` or lantern.toml)")
+    signer = next((k for k in trusted if _verifies_statement(k, payload, signature)), None)
+    if signer is None:
+        raise TrustRefused("it is not signed by a key this device trusts (changed after signing, "
+                           "signed with an unknown key, or with a retired one)")
+    try:
+        inner = json.loads(payload)
+        version = inner["version"]
+        entries = inner["keys"]
+        created = _date_or_none(inner["created"], "created")
+        if inner.get("format") != TRUST_FORMAT or not isinstance(version, int) or isinstance(version, bool) \
+                or not isinstance(entries, list) or created is None:
+            raise ValueError
+        keys = tuple(PublicKey(str(e["name"]), _b64(str(e["public"]), 32, Path("trust statement"),
+                                                      "public key")) for e in entries)
+    except (ValueError, KeyError, TypeError, KeyFileError):
+        raise TrustRefused("its signed content is malformed") from None
+    if version < 1 or not keys or len(keys) > MAX_TRUST_KEYS:
+        raise TrustRefused(f"it must have a version of 1 or more and list 1 to {MAX_TRUST_KEYS} keys")
+    if any(not NAME_RE.match(k.name) for k in keys):
+        raise TrustRefused("a key name in it is not usable (letters, digits, '.', '_' and '-')")
+    return TrustStatement(version, created, _date_or_none(inner.get("expires"), "expires"), keys,
+                          signer.key_id, payload)
+
+
+def _payload_digest(data: bytes) -> str | None:
+    try:
+        outer = json.loads(data)
+        return hashlib.sha256(base64.b64decode(str(outer["payload"]), validate=True)).hexdigest()
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return None
+
+
+def _verifies_statement(key: PublicKey, payload: bytes, signature: bytes) -> bool:
+    try:
+        VerifyKey(key.raw).verify(TRUST_CONTEXT + payload, signature)
+    except (BadSignatureError, CryptoError, ValueError, TypeError):
+        return False
+    return True
+
+
+def apply_trust_statement(data: bytes, folder: Path | None = None, today: dt.date | None = None) -> TrustChange:
+    """Check a trust statement and make the device trust exactly the keys it lists.
+
+    Keys are added before others are retired and the state is written last: a
+    crash part-way leaves the device trusting old and new keys, and the same
+    statement is applied again next time."""
+    folder = folder or trust_dir()
+    today = today or dt.date.today()
+    keys, _notes = trusted_keys(folder)
+    state = read_trust_state(folder)
+    if state.applied and _payload_digest(data) == state.applied:
+        # The statement applied last time, still published: nothing to do, even when it
+        # retired the very key that signed it (which can no longer be checked).
+        return TrustChange("unchanged", state.version)
+    statement = parse_trust_statement(data, keys)
+    wanted = {k.key_id for k in statement.keys}
+    current = {k.key_id for k in keys}
+    if statement.version == state.version and wanted == current:
+        return TrustChange("unchanged", statement.version)
+    if statement.version <= state.version:
+        raise TrustRefused(f"its version {statement.version} is not newer than version {state.version}, "
+                           "already applied on this device (an old statement sent again?)")
+    if statement.expires is not None and statement.expires < today:
+        raise TrustRefused(f"it expired on {statement.expires}; sign a new one")
+    added = [k for k in statement.keys if k.key_id not in current]
+    for key in statement.keys:
+        write_trusted(key, folder)
+    retired: list[PublicKey] = []
+    for path in sorted(folder.glob("*.pub")):
+        try:
+            old = read_public_key(path)
+        except KeyFileError:
+            continue
+        if old.key_id not in wanted:
+            path.unlink()
+            if old.key_id in current:
+                retired.append(old)
+    retired_ids = (set(state.retired) | {k.key_id for k in retired} | (current - wanted)) - wanted
+    write_trust_state(folder, TrustState(statement.version, tuple(sorted(retired_ids)),
+                                         hashlib.sha256(statement.payload).hexdigest()))
+    return TrustChange("applied", statement.version, added, retired)

@@ -1,7 +1,7 @@
 """`kiosk doctor`: can this device serve visitors, and if not, what to do about it.
 
 Each check looks at one thing (screen, touch, fonts, pack, disk, clock, sound,
-the service) and says ok / warning / fail in one line, with a "fix" line for
+the service, the boot-partition configuration, pack updates) and says ok / warning / fail in one line, with a "fix" line for
 anything not ok. Only four things stop the kiosk from serving, and only they
 can fail: no display, no usable pack, missing fonts, a full disk. Everything
 else (voice, touch, clock, watchdog) is a warning, because the kiosk still
@@ -13,14 +13,14 @@ stop the kiosk's own user from replacing it. It never sees visitor data, does
 not import Kivy, audio or speech libraries (sound and voice are probed in a
 child process), and finishes in a second or two.
 
-Other engineers' modules are imported lazily inside the checks; when one is
-not in this build the check says so instead of failing.
+`--prometheus` gives the same facts as node_exporter textfile gauges
+(kiosk.system.prometheus): device health only, nothing about visitors.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
+import importlib.util
 import json
 import os
 import pwd
@@ -31,9 +31,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
-from kiosk.system import voiceprobe
+from kiosk.system import bootconfig, voiceprobe
 from kiosk.system.inputdev import DEVICES_FILE, touchscreens
 from kiosk.system.storage import existing_ancestor, free_bytes
 
@@ -65,7 +65,7 @@ class StartPack:
     pack: Pack | None  # None when nothing loads
     problems: list[str]  # why nothing loads
     warnings: list[str]  # from pack selection: packs not used and why, expiry, keys
-    selection_available: bool = True
+    created: dt.date | None = None  # when an installed pack was signed (None: the built-in pack)
 
 
 @dataclass
@@ -80,6 +80,13 @@ class Context:
     systemd_run_dir: Path = Path("/run/systemd/system")
     today: dt.date = field(default_factory=dt.date.today)
     python: str = sys.executable
+    boot_file: Path = bootconfig.BOOT_FILE
+    # Raspberry Pi firmware's throttling flags: sysfs on recent kernels, else vcgencmd.
+    throttled_file: Path = Path("/sys/devices/platform/soc/soc:firmware/get_throttled")
+    vcgencmd: str = "vcgencmd"
+    zoneinfo: Path = Path("/usr/share/zoneinfo")
+    # Python packages of the 'voice' extra; tests name one that is not installed.
+    voice_packages: tuple[str, ...] = ("vosk", "sounddevice")
     _start: StartPack | None = None
     _probe: voiceprobe.Probe | None = None
     _probe_proc: subprocess.Popen[str] | None = None
@@ -114,16 +121,13 @@ def _user() -> str:
         return str(os.geteuid())
 
 
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function from a module that may not be in this build yet."""
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) else None
+def missing_voice_packages(ctx: Context) -> list[str]:
+    """The 'voice' extra's packages that are not installed (found without importing them)."""
+    return [name for name in ctx.voice_packages if importlib.util.find_spec(name) is None]
 
 
-NOT_IN_BUILD = "not available in this build"
+VOICE_EXTRA_FIX = ("install Lantern with its 'voice' extra: the Debian package lantern-kiosk has it; "
+                   "from a checkout, ./lantern.sh setup run (pip install '.[voice]')")
 
 
 # --- display -------------------------------------------------------------------------------
@@ -206,16 +210,14 @@ def _open(path: Path | None) -> tuple[Pack | None, list[str]]:
 def _find_start_pack(today: dt.date) -> StartPack:
     # choose_start_pack tries current -> last-good -> built-in like the kiosk does at start-up;
     # persist=False and with_directory=False keep it from writing (a rollback, a database).
-    choose = _optional("kiosk.content.install", "choose_start_pack")
-    if choose is None:
-        pack, problems = _open(None)
-        return StartPack(None, pack, problems, [], selection_available=False)
+    from kiosk.content.install import choose_start_pack
     try:
-        choice = choose(today, persist=False, with_directory=False)
+        choice = choose_start_pack(today, persist=False, with_directory=False)
     except Exception as exc:  # e.g. an unreadable packs directory: the kiosk would not start either
         return StartPack(None, None, [f"choosing the pack to start with failed: {type(exc).__name__}: {exc}"], [])
     problems = [] if choice.pack is not None else _open(choice.path)[1]
-    return StartPack(choice.path, choice.pack, problems, [str(w) for w in choice.warnings])
+    created = choice.installed.manifest.created if choice.installed is not None else None
+    return StartPack(choice.path, choice.pack, problems, [str(w) for w in choice.warnings], created)
 
 
 def _describe(pack: Pack) -> str:
@@ -231,8 +233,6 @@ def check_pack(ctx: Context) -> Check:
                      "run `kiosk validate` for every problem; reinstall Lantern to restore the built-in pack")
     where = "built-in pack" if start.path is None else f"pack at {start.path}"
     message = f"{where} {_describe(start.pack)} loads and validates"
-    if not start.selection_available:
-        message += f" (regional pack selection {NOT_IN_BUILD}: checked the built-in pack)"
     if start.warnings:
         return Check("pack", "warning", f"{message}; {'; '.join(start.warnings)}",
                      "reinstall or update the regional pack: kiosk pack install FILE (docs/provisioning.md)")
@@ -243,13 +243,9 @@ def check_pack_freshness(ctx: Context) -> Check:
     start = ctx.start_pack()
     if start.pack is None:
         return Check("pack-freshness", "warning", "skipped: no usable pack", "fix the 'pack' check first")
-    warnings_for = _optional("kiosk.content.health", "pack_warnings")
-    if warnings_for is None:
-        return Check("pack-freshness", "warning",
-                     f"expiry and stale-contact checks are {NOT_IN_BUILD}",
-                     "use a Lantern build that includes kiosk.content.health.pack_warnings")
+    from kiosk.content.health import pack_warnings
     # pack_warnings repeats the selection warnings the 'pack' line already shows.
-    found = [str(w) for w in warnings_for(ctx.today) if str(w) not in start.warnings]
+    found = [str(w) for w in pack_warnings(ctx.today) if str(w) not in start.warnings]
     if found:
         return Check("pack-freshness", "warning", "; ".join(found),
                      "ask whoever provisions this device for an updated pack (docs/provisioning.md)")
@@ -353,19 +349,15 @@ def database_state(path: Path) -> str | None:
 
 
 def check_databases(ctx: Context) -> Check:
-    found: list[tuple[str, Path, str]] = []  # (what, path, what happens to it)
-    metrics_path = _optional("kiosk.cli_local", "metrics_path")
-    if metrics_path is not None:
-        found.append(("daily counts", Path(metrics_path()), "it is reset at the next visit and counting "
-                      "starts again (counts since the last export are lost)"))
+    from kiosk.content.directory import directory_path
+    from kiosk.system.paths import metrics_path
+    found: list[tuple[str, Path, str]] = [  # (what, path, what happens to it)
+        ("daily counts", metrics_path(), "it is reset at the next visit and counting starts again "
+         "(counts since the last export are lost)")]
     start = ctx.start_pack()
-    directory_path = _optional("kiosk.content.directory", "directory_path")
-    if directory_path is not None and start.pack is not None:
-        found.append(("services directory", Path(directory_path(start.pack.root)),
+    if start.pack is not None:
+        found.append(("services directory", directory_path(start.pack.root),
                       "it is rebuilt from the pack at the next start"))
-    if not found:
-        return Check("databases", "warning", f"database checks are {NOT_IN_BUILD}",
-                     "use a Lantern build with kiosk.cli_local.metrics_path and kiosk.content.directory")
     troubles = [(what, path, state, then) for what, path, then in found
                 if (state := database_state(path)) is not None]
     if troubles:
@@ -413,6 +405,10 @@ def check_speech(ctx: Context) -> Check:
 
 
 def check_microphone(ctx: Context) -> Check:
+    missing = missing_voice_packages(ctx)
+    if missing:
+        return Check("microphone", "warning", "voice input is not offered (touch still works): Lantern's "
+                     f"'voice' extra is not installed (no {', '.join(missing)})", VOICE_EXTRA_FIX)
     mic = ctx.voice_probe().microphone
     if not mic.available:
         return Check("microphone", "warning", f"voice input is not offered (touch still works): {mic.text}",
@@ -431,6 +427,10 @@ def check_speaker(ctx: Context) -> Check:
 
 
 def check_voice(ctx: Context) -> Check:
+    missing = missing_voice_packages(ctx)
+    if missing:
+        return Check("voice", "warning", f"voice is off: Lantern's 'voice' extra is not installed "
+                     f"(no {', '.join(missing)})", VOICE_EXTRA_FIX)
     voice = ctx.voice_probe().voice
     if not voice.available:
         return Check("voice", "warning", f"voice models and recogniser status: {voice.reason}",
@@ -481,6 +481,41 @@ def check_watchdog(ctx: Context) -> Check:
     return Check("watchdog", "ok", f"{UNIT} is {state}, watchdog {watchdog}, restarted {restarts} times")
 
 
+# --- the boot-partition configuration and pack updates ---------------------------------------
+
+def check_boot_config(ctx: Context) -> Check:
+    config, errors = bootconfig.read(ctx.boot_file, ctx.zoneinfo)
+    if errors:
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        return Check("boot-config", "warning", f"{errors[0].format()}{more}; nothing from it was applied",
+                     f"correct {ctx.boot_file} (docs/fleet.md has a complete example), then reboot or run "
+                     "sudo kiosk config apply")
+    if config is None:
+        return Check("boot-config", "ok", f"no {ctx.boot_file}: this device is configured by hand")
+    targets = bootconfig.Targets(data_dir=ctx.data_dir, zoneinfo=ctx.zoneinfo)
+    if bootconfig.pending(ctx.boot_file, targets):
+        return Check("boot-config", "warning", f"{ctx.boot_file} is valid but not applied yet",
+                     "reboot, or run sudo kiosk config apply")
+    _writes, notes = bootconfig.plan(config, targets)
+    if notes:
+        return Check("boot-config", "warning", f"{ctx.boot_file} applied; {notes[0]}",
+                     "nothing to do if the keys were rotated on purpose; else update [trust] in the file")
+    return Check("boot-config", "ok", f"{ctx.boot_file} applied")
+
+
+def check_updates(ctx: Context) -> Check:
+    from kiosk.content.update import last_update
+    last = last_update(ctx.data_dir)
+    if last is None:
+        return Check("updates", "ok", "no pack update has run on this device (no update address set, or "
+                     "not yet)")
+    when = last.time.strftime("%Y-%m-%d %H:%M %Z").strip()
+    if not last.ok:
+        return Check("updates", "warning", f"the last pack update ({when}) {last.result}: {last.message}",
+                     "journalctl -u lantern-pack-update says more; the pack in use is unchanged")
+    return Check("updates", "ok", f"last pack update {when}: {last.message}")
+
+
 # --- running them --------------------------------------------------------------------------
 
 # (check, blocking): a blocking check's "fail" means the kiosk cannot serve visitors.
@@ -498,6 +533,8 @@ CHECKS: tuple[tuple[Callable[[Context], Check], bool], ...] = (
     (check_speaker, False),
     (check_voice, False),
     (check_watchdog, False),
+    (check_boot_config, False),
+    (check_updates, False),
 )
 
 
@@ -562,11 +599,14 @@ def to_json(checks: list[Check], data_dir: Path, seconds: float) -> str:
     }, ensure_ascii=False, indent=2)
 
 
-def doctor(ctx: Context, as_json: bool = False) -> tuple[str, int]:
+def doctor(ctx: Context, as_json: bool = False, as_prometheus: bool = False) -> tuple[str, int]:
     """Run every check; the report to print and the exit code."""
     from kiosk.content.packcache import never_write
     never_write()  # the doctor looks; it may use the pack cache but never fills it
     started = time.monotonic()
     checks = run_checks(ctx)
+    if as_prometheus:
+        from kiosk.system.prometheus import gauges, render
+        return render(gauges(ctx, checks)), exit_code(checks)
     text = to_json(checks, ctx.data_dir, time.monotonic() - started) if as_json else format_text(checks, ctx.data_dir)
     return text, exit_code(checks)

@@ -29,9 +29,13 @@ def encode_png(width: int, height: int, rgb: bytes, bottom_up: bool = False) -> 
 
 
 def qr_png(data: str, dark: str = "#000000", light: str = "#FFFFFF", scale: int = 8) -> bytes:
-    """A QR code for `data` (a tel: or sms: URI) as PNG bytes, in memory."""
+    """A QR code for `data` (a tel: or sms: URI) as PNG bytes, in memory.
+
+    Always a full QR code: for short data such as `tel:911` segno would pick a
+    Micro QR, which most phone cameras cannot read. The quiet zone is the four
+    modules the standard asks for; scanners miss codes with less."""
     import segno  # only the QR screen needs it
 
     buffer = io.BytesIO()
-    segno.make(data, error="m").save(buffer, kind="png", scale=scale, border=2, dark=dark, light=light)
+    segno.make_qr(data, error="m").save(buffer, kind="png", scale=scale, border=4, dark=dark, light=light)
     return buffer.getvalue()

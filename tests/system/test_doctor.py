@@ -24,7 +24,7 @@ from tests.system.fshelp import tmpfs
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("kivy", "vosk", "sounddevice", "numpy", "pyttsx3")
 CHECK_NAMES = ["display", "touch", "pack", "pack-freshness", "fonts", "disk", "databases", "clock", "speech",
-               "microphone", "speaker", "voice", "watchdog"]
+               "microphone", "speaker", "voice", "watchdog", "boot-config", "updates"]
 HAS_DRM = any(Path("/dev/dri").glob("card*"))
 NOT_SYSTEMD = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM")
 
@@ -308,6 +308,16 @@ def test_voice_check_reads_the_voice_status_lines(ctx: d.Context) -> None:
     assert broken.status == "warning" and "ko: model is corrupt" in broken.message and broken.fix
     ctx._probe = Probe(device, device, VoiceState(False, reason="not available in this build"))
     assert "not available in this build" in d.check_voice(ctx).message
+
+
+def test_without_the_voice_extra_the_doctor_says_so(ctx: d.Context) -> None:
+    """Not "plug in a USB microphone": the software is missing, not the hardware (issue #12)."""
+    ctx.voice_packages = ("vosk", "lantern_no_such_package")
+    ctx._probe = object()  # not asked: the answer does not depend on the sound devices
+    for check in (d.check_microphone(ctx), d.check_voice(ctx)):
+        assert check.status == "warning"
+        assert "'voice' extra is not installed (no lantern_no_such_package)" in check.message
+        assert "USB" not in check.message + (check.fix or "") and "voice" in (check.fix or "")
 
 
 def test_corrupt_databases_are_reported_read_only(ctx: d.Context, tmp_path: Path,
