@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kiosk.content.model import (
-    NODE_KINDS, REVIEW_STATUSES,
+    NODE_KINDS, REVIEW_STATUSES, Review,
     DEFAULT_IDLE_TIMEOUT, Contact, Locale, Manifest, Node, Option, Pack,
 )
 from kiosk.content.problems import Problem, Where
@@ -233,6 +233,7 @@ def load_manifest(root: Path, problems: list[Problem]) -> Manifest | None:
                 problems.append(Problem.error(where, f"staff_phrase for '{tag}' must be text"))
             else:
                 phrases[tag] = value.value
+    r.seen.add("notice")  # a state-notice claim: read and checked by kiosk/content/notice.py
     r.finish()
     if None in (pack_id, name, region, version, default_language, mode, neutral, help_entry):
         return None
@@ -407,10 +408,7 @@ def load_locale(path: Path, root: Path, problems: list[Problem],
         return None
     r = Reader(lmap, problems, f"locale file {path.name}")
     tag = r.text("language", True)
-    review = r.text("review") or "draft"
-    if review not in REVIEW_STATUSES:
-        problems.append(Problem.error(r.where("review"), f"'review' is '{review}'; use one of "
-                                      f"{', '.join(REVIEW_STATUSES)}"))
+    record = _read_review(r, problems)
     smap = r.mapping("strings")
     # Voice templates live in the same file; voice/ reads them.
     r.seen.update({"intents", "lists", "voice"})
@@ -436,7 +434,35 @@ def load_locale(path: Path, root: Path, problems: list[Problem],
             continue
         strings[key] = str(value.value)
         wheres[key] = value.where
-    return Locale(tag=tag, review=review, strings=strings, where=lmap.where, wheres=wheres)
+    return Locale(tag=tag, review=record.status, strings=strings, where=lmap.where, wheres=wheres,
+                  review_record=record)
+
+
+def _review_status(value: str | None, key: str, where: Where, problems: list[Problem]) -> str | None:
+    if value is not None and value not in REVIEW_STATUSES:
+        problems.append(Problem.error(where, f"'{key}' is '{value}'; use one of "
+                                      f"{', '.join(REVIEW_STATUSES)}"))
+        return None
+    return value
+
+
+def _read_review(r: Reader, problems: list[Problem]) -> Review:
+    """`review:` is a bare status (`review: machine`) or a record:
+    `{status: reviewed, by: "...", date: 2026-12-03, safety_critical: reviewed}`.
+    Missing or unreadable, it counts as `draft`: nobody vouches for the words."""
+    raw = r.lmap.get("review")
+    r.seen.add("review")
+    if isinstance(raw, LMap):
+        rr = Reader(raw, problems, "the review record")
+        status = _review_status(rr.text("status", True), "status", rr.where("status"), problems)
+        by = rr.text("by")
+        day = rr.date("date")
+        safety = _review_status(rr.text("safety_critical"), "safety_critical", rr.where("safety_critical"),
+                                problems)
+        rr.finish()
+        return Review(status or "draft", raw.where, by=by, date=day, safety_critical=safety)
+    status = _review_status(r.text("review"), "review", r.where("review"), problems)
+    return Review(status or "draft", r.where("review"))
 
 
 def load_locales(root: Path, problems: list[Problem], broken: set[str] | None = None) -> dict[str, Locale]:
@@ -480,4 +506,5 @@ def _with_defaults(loc: Locale, defaults: dict[str, str]) -> Locale:
     missing = {k: v for k, v in defaults.items() if k not in loc.strings}
     if not missing:
         return loc
-    return Locale(loc.tag, loc.review, {**missing, **loc.strings}, loc.where, loc.wheres)
+    return Locale(loc.tag, loc.review, {**missing, **loc.strings}, loc.where, loc.wheres,
+                  review_record=loc.review_record)

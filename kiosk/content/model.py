@@ -17,8 +17,12 @@ NodeKind = Literal["menu", "info", "contact", "checklist", "services"]
 NODE_KINDS: tuple[str, ...] = ("menu", "info", "contact", "checklist", "services")
 Mode = Literal["waiting_room", "restroom"]
 MODES: tuple[str, ...] = ("waiting_room", "restroom")
-ReviewStatus = Literal["native", "machine", "draft"]
-REVIEW_STATUSES: tuple[str, ...] = ("native", "machine", "draft")
+ReviewStatus = Literal["native", "machine", "draft", "reviewed"]
+# native: written by a native speaker; reviewed: a translation checked by a fluent reviewer who
+# did not write it; machine: machine translation nobody has checked; draft: unchecked work.
+REVIEW_STATUSES: tuple[str, ...] = ("native", "machine", "draft", "reviewed")
+# Statuses that mean nobody fluent has checked the words.
+UNCHECKED_STATUSES: tuple[str, ...] = ("machine", "draft")
 
 DEFAULT_IDLE_TIMEOUT = 60
 INTERPRETERS = "interpreters"
@@ -37,7 +41,7 @@ class Manifest:
     version: int
     languages: tuple[str, ...]
     default_language: str
-    mode: str
+    mode: Mode
     neutral: str
     help_entry: str
     exit_to: tuple[str, ...]
@@ -67,7 +71,7 @@ class Node:
     """One screen. Its words live in the locales under `<id>.title` etc."""
 
     id: str
-    kind: str
+    kind: NodeKind
     where: Where
     icon: str | None = None
     neutral: bool = False
@@ -106,14 +110,39 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Review:
+    """Who has checked a locale's words: its `review:`, a bare status or a record.
+
+    `safety_critical` is the status of the safety-critical strings (kiosk.content.review
+    says which those are) when it differs from the file's; None means the same as `status`.
+    """
+
+    status: str
+    where: Where
+    by: str | None = None
+    date: dt.date | None = None
+    safety_critical: str | None = None
+
+    @property
+    def safety_status(self) -> str:
+        return self.safety_critical or self.status
+
+
+@dataclass(frozen=True)
 class Locale:
     """One language's words for the pack."""
 
     tag: str
-    review: str
+    review: str  # the file's review status (Review.status), kept as a word for older callers
     strings: dict[str, str]
     where: Where
     wheres: dict[str, Where] = field(default_factory=dict, compare=False)
+    # The full review record; None where a locale was built without one (e.g. merged).
+    review_record: Review | None = None
+
+    @property
+    def reviewed(self) -> Review:
+        return self.review_record or Review(self.review, self.where)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from kiosk.content.yamlpos import LMap, LScalar, YamlError, load_yaml
 UiDefaults = Callable[[str], dict[str, str]]
 
 REGION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
-_REVIEW_RANK = {"draft": 0, "machine": 1, "native": 2}
+_REVIEW_RANK = {"draft": 0, "machine": 1, "reviewed": 2, "native": 3}
 # Keys whose value is a list or map: their per-item wheres are `key.N` / `key.TAG`.
 _ITEMISED = ("languages", "exit_to", "staff_phrase")
 
@@ -125,6 +125,7 @@ def read_overlay_manifest(root: Path, problems: list[Problem]) -> OverlayManifes
         else:
             phrases[tag] = value.value
             wheres[f"staff_phrase.{tag}"] = where
+    r.seen.add("notice")  # a state-notice claim: read and checked by kiosk/content/notice.py
     r.finish()
     for key, listed in (("languages", languages), ("exit_to", exit_to)):
         for i, (_v, where) in enumerate(listed or ()):

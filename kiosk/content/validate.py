@@ -16,8 +16,10 @@ from kiosk.content.directory import CATEGORIES, Service, load_services, pack_lay
 from kiosk.content.icons import icon_exists
 from kiosk.content.load import display_path, load_pack
 from kiosk.content.model import INTERPRETERS, MODES, Node, Pack, option_label_key, required_string_keys
+from kiosk.content.notice import check_notice
 from kiosk.content.phones import check_number
 from kiosk.content.problems import Problem, Where, sort_problems
+from kiosk.content.review import review_warnings
 from kiosk.content.ui_keys import UI_KEYS
 
 PLACEHOLDER_RE = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
@@ -310,6 +312,29 @@ def check_strings(pack: Pack) -> list[Problem]:
     return out
 
 
+def check_discreet_titles(pack: Pack) -> list[Problem]:
+    """In a waiting room, a help screen's heading is its `<node>.discreet_title` (a calm
+    heading a passer-by reads as health information), so every language needs one."""
+    m, out = pack.manifest, []
+    if m.mode != "waiting_room":
+        return out
+    help_nodes = [node for node in pack.nodes.values() if not node.neutral]
+    for tag in m.languages:
+        loc = pack.locales.get(tag)
+        if loc is None:
+            continue
+        for node in help_nodes:
+            key = f"{node.id}.discreet_title"
+            value = loc.strings.get(key)
+            if value is None:
+                out.append(Problem.error(loc.where, f"{tag}: missing string '{key}': help screen "
+                                         f"'{node.id}' needs a calm heading because mode is "
+                                         f"waiting_room (needed by {display_at(node.where)})"))
+            elif not value.strip():
+                out.append(Problem.error(loc.wheres.get(key, loc.where), f"{tag}: string '{key}' is empty"))
+    return out
+
+
 def display_at(where: Where) -> str:
     return f"{where.file}:{where.line}"
 
@@ -360,7 +385,8 @@ def _digits(raw: str) -> str:
 def check_pack(pack: Pack, today: dt.date | None = None) -> list[Problem]:
     today = today or dt.date.today()
     return (check_manifest(pack) + check_nodes(pack) + check_graph(pack)
-            + check_strings(pack) + check_contacts(pack, today))
+            + check_strings(pack) + check_contacts(pack, today) + check_notice(pack)
+            + check_discreet_titles(pack) + review_warnings(pack))
 
 
 def check_fit(pack: Pack) -> list[Problem]:
