@@ -38,7 +38,14 @@ MB = 1024 * 1024
 
 
 class DownloadError(Exception):
-    """Nothing was written to the destination; the message says why, in one line."""
+    """Nothing was written to the destination; the message says why, in one line.
+
+    `status` is the server's HTTP status when it answered with an error (404...),
+    else None (unreachable, cut off, too large)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -181,7 +188,7 @@ def download(url: str, dest: Path, *, limit: int, timeout: float = 60.0,
             same = Validators(exc.headers.get("ETag") or validators.etag,
                               exc.headers.get("Last-Modified") or validators.last_modified)
             return Downloaded(dest, True, 0, same)
-        raise DownloadError(f"the server at {url} answered {exc.code} {exc.reason}") from None
+        raise DownloadError(f"the server at {url} answered {exc.code} {exc.reason}", exc.code) from None
     except urllib.error.URLError as exc:
         raise DownloadError(f"cannot reach {url}: {exc.reason}") from None
     except DownloadError:

@@ -238,10 +238,6 @@ def sign(secret: SigningKey, message: bytes) -> bytes:
     return secret.sign(SIGNATURE_CONTEXT + message).signature
 
 
-def public_of(secret: SigningKey, name: str) -> PublicKey:
-    return PublicKey(name, bytes(secret.verify_key))
-
-
 # --- trust statements: rotating keys without a visit ----------------------------------------
 
 class TrustRefused(Exception):
@@ -393,9 +389,12 @@ def _verifies_statement(key: PublicKey, payload: bytes, signature: bytes) -> boo
 def apply_trust_statement(data: bytes, folder: Path | None = None, today: dt.date | None = None) -> TrustChange:
     """Check a trust statement and make the device trust exactly the keys it lists.
 
-    Keys are added before others are retired and the state is written last: a
-    crash part-way leaves the device trusting old and new keys, and the same
-    statement is applied again next time."""
+    Order matters for a crash or a full disk part-way: (1) the new keys are
+    written; (2) the state (version, retired key ids) is written; (3) only then
+    are the retired keys' files removed. Before (2) nothing is retired and the
+    same statement is applied again next time (its signer is still trusted);
+    after (2) the old keys are refused whether or not their files are gone,
+    and the leftovers are removed the next time the statement is seen."""
     folder = folder or trust_dir()
     today = today or dt.date.today()
     keys, _notes = trusted_keys(folder)
@@ -403,6 +402,7 @@ def apply_trust_statement(data: bytes, folder: Path | None = None, today: dt.dat
     if state.applied and _payload_digest(data) == state.applied:
         # The statement applied last time, still published: nothing to do, even when it
         # retired the very key that signed it (which can no longer be checked).
+        _remove_retired(folder, set(state.retired))
         return TrustChange("unchanged", state.version)
     statement = parse_trust_statement(data, keys)
     wanted = {k.key_id for k in statement.keys}
@@ -417,17 +417,21 @@ def apply_trust_statement(data: bytes, folder: Path | None = None, today: dt.dat
     added = [k for k in statement.keys if k.key_id not in current]
     for key in statement.keys:
         write_trusted(key, folder)
-    retired: list[PublicKey] = []
-    for path in sorted(folder.glob("*.pub")):
-        try:
-            old = read_public_key(path)
-        except KeyFileError:
-            continue
-        if old.key_id not in wanted:
-            path.unlink()
-            if old.key_id in current:
-                retired.append(old)
-    retired_ids = (set(state.retired) | {k.key_id for k in retired} | (current - wanted)) - wanted
+    retired = [k for k in keys if k.key_id not in wanted]
+    retired_ids = (set(state.retired) | {k.key_id for k in retired}) - wanted
     write_trust_state(folder, TrustState(statement.version, tuple(sorted(retired_ids)),
                                          hashlib.sha256(statement.payload).hexdigest()))
+    _remove_retired(folder, wanted, keep=True)
     return TrustChange("applied", statement.version, added, retired)
+
+
+def _remove_retired(folder: Path, ids: set[str], keep: bool = False) -> None:
+    """Remove the .pub files of the keys in `ids` (keep=False) or of every key not in `ids`
+    (keep=True). Their ids are already in the state, so a file left behind is refused anyway."""
+    for path in sorted(folder.glob("*.pub")) if folder.is_dir() else ():
+        try:
+            found = read_public_key(path).key_id
+        except KeyFileError:
+            continue
+        if (found in ids) != keep:
+            path.unlink(missing_ok=True)

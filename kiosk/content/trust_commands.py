@@ -40,10 +40,15 @@ def cmd_trust_sign(args: argparse.Namespace) -> int:
     except (KeyFileError, TrustRefused, OSError) as exc:
         _err(str(exc))
         return 1
+    try:
+        with open(out, "xb") as fh:  # "x": never over a statement written meanwhile
+            fh.write(data)
+    except OSError as exc:
+        _err(f"cannot write {out}: {exc.strerror or exc}")
+        return 1
     signer = key_id(bytes(secret.verify_key))
     if signer not in {k.key_id for k in keys}:
         print(f"note: the signing key {signer} is not in the list: devices will retire it", file=sys.stderr)
-    out.write_bytes(data)
     names = ", ".join(f"{k.name} ({k.key_id})" for k in keys)
     print(f"wrote {out}: trust statement version {args.version}, signed with key {signer}; devices will "
           f"trust exactly: {names}")
@@ -54,14 +59,18 @@ def cmd_trust_apply(args: argparse.Namespace) -> int:
     from kiosk.content.signing import MAX_TRUST_FILE, TrustRefused, apply_trust_statement
     path = Path(args.file)
     try:
-        if path.stat().st_size > MAX_TRUST_FILE:
-            raise TrustRefused(f"it is larger than {MAX_TRUST_FILE} bytes: not a trust statement")
-        change = apply_trust_statement(path.read_bytes())
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_TRUST_FILE + 1)  # bounded: the size is checked on what was read
+    except OSError as exc:
+        _err(f"{path}: cannot read it: {exc.strerror or exc}")
+        return 1
+    try:
+        change = apply_trust_statement(data)
     except TrustRefused as exc:
         _err(f"{path}: REFUSED: {exc}")
         return 1
-    except OSError as exc:
-        _err(f"{path}: cannot read it: {exc.strerror or exc}")
+    except OSError as exc:  # a full or read-only data partition: safe to run again once fixed
+        _err(f"{path}: could not update the trust folder: {exc.strerror or exc}; run it again")
         return 1
     if change.status == "unchanged":
         print(f"{path}: trust statement version {change.version} is already applied")

@@ -39,7 +39,11 @@ STATE_NAME = "update.json"
 
 
 class UpdateFailed(PackRefused):
-    pass
+    """A download that failed; `status` is the server's HTTP error status, if it answered one."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,8 @@ def _manifest_digest() -> str | None:
 
 def _validators_for(url: str, key: str, belongs_to: str | None) -> Validators | None:
     """The validators saved for `url`, if the copy they describe is still what the device has."""
-    saved = (_read_state().get(key) or {}).get(url)
+    table = _read_state().get(key)
+    saved = table.get(url) if isinstance(table, dict) else None  # update.json may be damaged
     if not isinstance(saved, dict) or belongs_to is None or saved.get("for") != belongs_to:
         return None
     found = Validators.from_json(saved)
@@ -146,15 +151,27 @@ def fetch(url: str, dest_dir: Path | None = None, timeout: float = TIMEOUT_SECON
         got = download(url, target, limit=limit, timeout=timeout, validators=validators,
                        label=f"downloading {url}", progress=progress)
     except DownloadError as exc:
-        raise UpdateFailed(str(exc)) from None
+        raise UpdateFailed(str(exc), exc.status) from None
     return (None if got.not_modified else got.path), got.validators
 
 
+# "No statement here (yet)": the usual state of a trust_url until the first key rotation
+# (docs/fleet.md sets trust_url from the start). It must not stop pack updates; a pack
+# is still accepted only if it is signed by a key the device trusts.
+NO_STATEMENT = (404, 410)
+
+
 def update_trust(url: str, timeout: float = TIMEOUT_SECONDS) -> TrustChange | None:
-    """Fetch a trust statement (key rotation) and apply it; None when the server says it is unchanged."""
+    """Fetch a trust statement (key rotation) and apply it; None when the server says it is
+    unchanged or has none (404/410). Any other failure raises UpdateFailed."""
     folder_digest = _trust_digest()
-    path, validators = fetch(url, timeout=timeout, limit=MAX_TRUST_FILE,
-                             validators=_validators_for(url, "trust_validators", folder_digest))
+    try:
+        path, validators = fetch(url, timeout=timeout, limit=MAX_TRUST_FILE,
+                                 validators=_validators_for(url, "trust_validators", folder_digest))
+    except UpdateFailed as exc:
+        if exc.status in NO_STATEMENT:
+            return None
+        raise
     if path is None:
         return None
     try:

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from kiosk.content.device_settings import SETTINGS_NAME, PLACEMENTS
 from kiosk.content.signing import KeyFileError, PublicKey, parse_public_key_text, public_key_text, \
-    trusted_keys
+    read_trust_state, trusted_keys
 
 BOOT_FILE = Path("/boot/firmware/lantern.toml")
 ROTATIONS = (0, 90, 180, 270)
@@ -148,15 +148,29 @@ class _Lines:
         return start + 1
 
 
-# No spaces, quotes, backslashes or '$': the address goes into a systemd EnvironmentFile.
-URL_RE = re.compile(r"https?://[^\s/\"'\\$`]+(/[^\s\"'\\$`]*)?")
+# Printable ASCII without spaces, quotes, backslashes or '$': the address goes into a
+# systemd EnvironmentFile (TOML escapes such as "\u0007" would otherwise put control
+# characters there).
+URL_RE = re.compile(r"https?://(?:(?![/\"'\\$`])[\x21-\x7e])+(/(?:(?![\"'\\$`])[\x21-\x7e])*)?")
 
 
 def _url(value: object, where: str) -> str:
     if not isinstance(value, str) or len(value) > 2000 or not URL_RE.fullmatch(value):
-        raise ValueError(f"{where} must be an http:// or https:// address without spaces or quotes, "
-                         f"not {value!r}")
+        raise ValueError(f"{where} must be an http:// or https:// address without spaces or quotes "
+                         f"(plain ASCII: %XX for other characters), not {value!r}")
     return value
+
+
+def _is_zone(path: Path) -> bool:
+    """A compiled time zone (TZif), not another file of the zoneinfo folder (leapseconds, zone.tab),
+    nor Debian's zoneinfo/localtime, a link back to /etc/localtime (a loop once applied)."""
+    if path.name == "localtime":
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"TZif"
+    except OSError:
+        return False
 
 
 def check(text: str, path: Path, zoneinfo: Path) -> tuple[Config | None, list[ConfigError]]:
@@ -219,7 +233,7 @@ def check(text: str, path: Path, zoneinfo: Path) -> tuple[Config | None, list[Co
     timezone = get("device", "timezone")
     if timezone is not None:
         if not isinstance(timezone, str) or not TZ_RE.match(timezone) or ".." in timezone \
-                or not (zoneinfo / timezone).is_file():
+                or not _is_zone(zoneinfo / timezone):
             err(lines.of("device", "timezone"), f"unknown time zone {timezone!r}; use a name like "
                 "\"America/Chicago\" (timedatectl list-timezones)")
             timezone = None
@@ -228,7 +242,8 @@ def check(text: str, path: Path, zoneinfo: Path) -> tuple[Config | None, list[Co
         err(lines.of("device", "placement"), f"placement is {placement!r}; use one of "
             f"{', '.join(repr(p) for p in PLACEMENTS)}")
     rotation = get("device", "rotation")
-    if rotation is not None and (isinstance(rotation, bool) or rotation not in ROTATIONS):
+    # An int only: 90.0 == 90 in Python, but "90.0" in KCFG_GRAPHICS_ROTATION stops Kivy.
+    if rotation is not None and (type(rotation) is not int or rotation not in ROTATIONS):
         err(lines.of("device", "rotation"), f"rotation is {rotation!r}; use 0, 90, 180 or 270")
 
     phrase = get("staff", "phrase")
@@ -249,19 +264,33 @@ def check(text: str, path: Path, zoneinfo: Path) -> tuple[Config | None, list[Co
     return Config(urls["pack_url"], urls["trust_url"], tuple(keys), timezone, placement, rotation, phrases), []
 
 
-def read(path: Path, zoneinfo: Path) -> tuple[Config | None, list[ConfigError]]:
-    """(None, []) when there is no file: a device configured by hand."""
+def _load(path: Path) -> tuple[bytes | None, list[ConfigError]]:
+    """The file's bytes, read once (what is checked is what is applied and recorded);
+    (None, []) when there is no file."""
     try:
-        if path.stat().st_size > MAX_FILE:
-            return None, [ConfigError(path, 1, f"larger than {MAX_FILE // 1024} KB: not a Lantern configuration")]
-        text = path.read_text("utf-8")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE + 1)
     except FileNotFoundError:
         return None, []
-    except UnicodeDecodeError:
-        return None, [ConfigError(path, 1, "not UTF-8 text; save it as UTF-8")]
     except OSError as exc:
         return None, [ConfigError(path, 1, f"cannot read it: {exc.strerror}")]
+    if len(raw) > MAX_FILE:
+        return None, [ConfigError(path, 1, f"larger than {MAX_FILE // 1024} KB: not a Lantern configuration")]
+    return raw, []
+
+
+def _parse(raw: bytes, path: Path, zoneinfo: Path) -> tuple[Config | None, list[ConfigError]]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, [ConfigError(path, 1, "not UTF-8 text; save it as UTF-8")]
     return check(text, path, zoneinfo)
+
+
+def read(path: Path, zoneinfo: Path) -> tuple[Config | None, list[ConfigError]]:
+    """(None, []) when there is no file: a device configured by hand."""
+    raw, errors = _load(path)
+    return _parse(raw, path, zoneinfo) if raw is not None else (None, errors)
 
 
 # --- what it means, and applying it ----------------------------------------------------------
@@ -297,34 +326,94 @@ def plan(config: Config, targets: Targets) -> tuple[list[Write], list[str]]:
         if not already:
             for key in config.keys:
                 writes.append(Write(trust / f"{key.name}-{key.key_id}.pub", public_key_text(key), in_data_dir=True))
-        elif {k.key_id for k in config.keys} != {k.key_id for k in already}:
-            notes.append("the keys in [trust] differ from the keys this device trusts; they are only used on a "
-                         "device that trusts no key yet. Rotate keys with a signed trust statement "
-                         "(docs/provisioning.md, section 9)")
+        # After a rotation the file still lists the old keys: that is expected (fifty SD cards
+        # are not rewritten). Only a key the device has never trusted or retired is worth a
+        # warning: someone may have edited the card to slip in a key of their own.
+        elif {k.key_id for k in config.keys} - {k.key_id for k in already} - set(read_trust_state(trust).retired):
+            notes.append("[trust] lists a key this device has never trusted; it is not used (keys in the "
+                         "file are only taken while the device trusts none). Rotate keys with a signed trust "
+                         "statement (docs/provisioning.md, section 9)")
     return writes, notes
 
 
-def _write(item: Write, owner: tuple[int, int] | None) -> None:
+def _write(item: Write, targets: Targets) -> None:
+    if item.in_data_dir:
+        _write_data(item, targets)
+        return
     item.path.parent.mkdir(parents=True, exist_ok=True)
     tmp = item.path.with_name(f".{item.path.name}.{secrets.token_hex(4)}.tmp")
     if item.link is not None:
         os.symlink(item.link, tmp)
     else:
-        with open(tmp, "w", encoding="utf-8") as fh:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(item.text or "")
             fh.flush()
+            os.fchmod(fh.fileno(), 0o644)
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644 if not item.in_data_dir else 0o600)
-        if item.in_data_dir and owner is not None:
-            os.chown(tmp, *owner)
-    if item.link is None and item.path.is_symlink():
-        item.path.unlink()  # never write through a link
-    os.replace(tmp, item.path)
+    os.replace(tmp, item.path)  # rename() replaces a link at item.path; it never writes through it
+
+
+# The data directory belongs to the kiosk's user, and this runs as root: a folder in it
+# swapped for a symbolic link (say trust -> /etc/apt/apt.conf.d) must not make root
+# create, or hand to that user, files elsewhere. So every folder below the data
+# directory is opened with O_NOFOLLOW and files are made and renamed relative to it.
+
+def _linked_folder(targets: Targets, path: Path) -> Path | None:
+    """The first folder between the data directory and `path` that is a symbolic link."""
+    folder = targets.data_dir
+    for part in path.parent.relative_to(targets.data_dir).parts:
+        folder = folder / part
+        if folder.is_symlink():
+            return folder
+    return None
+
+
+def _data_folder(targets: Targets, folder: Path) -> int:
+    """A descriptor for `folder` inside the data directory, made (0700, the kiosk's user's) if
+    missing, never reached through a symbolic link."""
+    fd = os.open(targets.data_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in folder.relative_to(targets.data_dir).parts:
+            try:
+                os.mkdir(part, 0o700, dir_fd=fd)
+                made = True
+            except FileExistsError:
+                made = False
+            sub = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = sub
+            if made and targets.owner is not None:
+                os.fchown(fd, *targets.owner)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _write_data(item: Write, targets: Targets) -> None:
+    folder = _data_folder(targets, item.path.parent)
+    try:
+        tmp = f".{item.path.name}.{secrets.token_hex(4)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(item.text or "")
+            fh.flush()
+            os.fchmod(fh.fileno(), 0o600)
+            if targets.owner is not None:
+                os.fchown(fh.fileno(), *targets.owner)
+            os.fsync(fh.fileno())
+        os.replace(tmp, item.path.name, src_dir_fd=folder, dst_dir_fd=folder)
+    finally:
+        os.close(folder)
 
 
 def apply(path: Path, targets: Targets) -> Outcome:
     """Check the whole file, then write what differs. Nothing is written when there is an error."""
-    config, errors = read(path, targets.zoneinfo)
+    raw, errors = _load(path)
+    if raw is None:
+        return Outcome(errors, [], [])
+    config, errors = _parse(raw, path, targets.zoneinfo)
     if errors or config is None:
         return Outcome(errors, [], [])
     writes, notes = plan(config, targets)
@@ -336,17 +425,19 @@ def apply(path: Path, targets: Targets) -> Outcome:
             folder = folder.parent
         if not os.access(folder, os.W_OK):
             raise PermissionError(f"cannot write {item.path} ({folder} is not writable; run as root)")
+        linked = _linked_folder(targets, item.path) if item.in_data_dir else None
+        if linked is not None:
+            raise PermissionError(f"{linked} is a symbolic link, not a folder; nothing was applied. Remove it "
+                                  "(it is not made by Lantern) and run this again")
     changed: list[Path] = []
-    for folder in (targets.data_dir, targets.data_dir / "trust"):
-        if not folder.exists() and (folder == targets.data_dir or any(w.path.is_relative_to(folder)
-                                                                       for w in writes)):
-            folder.mkdir(parents=True, mode=0o700)
-            if targets.owner is not None:
-                os.chown(folder, *targets.owner)
+    if not targets.data_dir.exists():
+        targets.data_dir.mkdir(parents=True, mode=0o700)
+        if targets.owner is not None:
+            os.chown(targets.data_dir, *targets.owner)
     for item in todo:
-        _write(item, targets.owner)
+        _write(item, targets)
         changed.append(item.path)
-    _record(targets, path)
+    _record(targets, path, hashlib.sha256(raw).hexdigest())
     return Outcome([], changed, notes)
 
 
@@ -354,16 +445,12 @@ def status_path(data_dir: Path) -> Path:
     return data_dir / "config-status.json"
 
 
-def _record(targets: Targets, path: Path) -> None:
+def _record(targets: Targets, path: Path, digest: str) -> None:
     """What was applied from which file: the doctor compares it with the file on the SD card."""
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return
     item = Write(status_path(targets.data_dir), json.dumps({"file": str(path), "sha256": digest}) + "\n",
                  in_data_dir=True)
     if not item.is_done():
-        _write(item, targets.owner)
+        _write(item, targets)
 
 
 def pending(path: Path, targets: Targets) -> bool:

@@ -499,7 +499,8 @@ def check_boot_config(ctx: Context) -> Check:
     _writes, notes = bootconfig.plan(config, targets)
     if notes:
         return Check("boot-config", "warning", f"{ctx.boot_file} applied; {notes[0]}",
-                     "nothing to do if the keys were rotated on purpose; else update [trust] in the file")
+                     "if nobody here added that key, the SD card was edited: remove the key from the file "
+                     "(it is not used) and check the device")
     return Check("boot-config", "ok", f"{ctx.boot_file} applied")
 
 

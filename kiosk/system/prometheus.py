@@ -23,6 +23,10 @@ from kiosk.system.doctor import UNIT, Check, Context, _systemctl_show, can_serve
 from kiosk.system.storage import free_bytes
 
 TEXTFILE = Path("/var/lib/prometheus/node-exporter/lantern.prom")
+# Free space is given in steps of 16 MiB, rounded down. To the byte it would move
+# with every page the daily-counts database grows by, and a series scraped every
+# few minutes would then show when visitors used the kiosk, finer than a day.
+DISK_STEP = 16 * 1024 * 1024
 STATUS_VALUE = {"ok": 0, "warning": 1, "fail": 2}
 # Raspberry Pi firmware's get_throttled bits (raspberrypi.com documentation, vcgencmd).
 THROTTLE_BITS = {
@@ -132,9 +136,10 @@ def gauges(ctx: Context, checks: list[Check]) -> list[Gauge]:
         result.add(1, result=last.result)
     out += [when, ok, result]
 
-    disk = Gauge("lantern_disk_free_bytes", "free bytes on the data directory's file system")
+    disk = Gauge("lantern_disk_free_bytes", "free bytes on the data directory's file system, rounded "
+                 "down to 16 MiB")
     try:
-        disk.add(free_bytes(ctx.data_dir))
+        disk.add(free_bytes(ctx.data_dir) // DISK_STEP * DISK_STEP)
     except OSError:
         pass
     out.append(disk)

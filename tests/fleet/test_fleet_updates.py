@@ -153,3 +153,20 @@ def test_validators_are_forgotten_when_the_installed_pack_changes(
     with pytest.raises(PackRefused, match="not newer"):
         update_from(f"{base}/a.lantern")
     assert statuses(served) == {200: 1}  # asked unconditionally: the validators belonged to version 2
+
+
+def test_a_damaged_update_state_costs_a_full_download_not_a_crash(
+        tmp_path: Path, keys: dict[str, Path], server: tuple[str, Served], monkeypatch: pytest.MonkeyPatch) -> None:
+    base, served = server
+    data = tmp_path / "device"
+    monkeypatch.setenv("LANTERN_DATA", str(data))
+    trust_key(keys["A"].with_suffix(".pub"))
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    served.put("a.lantern", build_tiny(packs, keys["A"], 2), "a2")
+    assert update_from(f"{base}/a.lantern").status == "installed"
+    (data / "update.json").write_text('{"validators": ["not", "a", "table"], "trust_validators": 7}')
+    served.reset_log()
+    assert update_from(f"{base}/a.lantern").status == "unchanged"  # the same pack, downloaded again
+    assert statuses(served) == {200: 1}
+    assert update_from(f"{base}/a.lantern", trust_url=f"{base}/none.json").status == "unchanged"

@@ -170,7 +170,76 @@ def test_trust_sign_and_apply_commands(device: Path, keys: dict[str, Path], tmp_
     assert "retired key" in applied.stdout and "now trusts key" in applied.stdout
     again = subprocess.run([*kiosk_cmd, "pack", "trust-apply", str(out)], capture_output=True, text=True, env=env)
     assert again.returncode == 3
+    nowhere = subprocess.run([*kiosk_cmd, "pack", "trust-sign", "--key", str(keys["A"]), "--trust",
+                              str(keys["B"].with_suffix(".pub")), "--version", "2", "--out",
+                              str(tmp_path / "no-such-folder" / "trust-v2.json")], capture_output=True, text=True, env=env)
+    assert nowhere.returncode == 1 and nowhere.stderr.startswith("kiosk: cannot write "), nowhere.stderr
     junk = tmp_path / "junk.json"
     junk.write_text("{}")
     bad = subprocess.run([*kiosk_cmd, "pack", "trust-apply", str(junk)], capture_output=True, text=True, env=env)
     assert bad.returncode == 1 and bad.stderr.startswith("kiosk: ") and "Traceback" not in bad.stderr
+
+
+def test_a_full_disk_while_retiring_leaves_the_statement_to_apply_again(
+        device: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old key signs the statement that retires it. If the version cannot be recorded, the old
+    key must still be trusted: otherwise the statement can never be checked again and the
+    retirement is never recorded (a restored A.pub would be trusted again)."""
+    import kiosk.content.signing as signing
+    a, b = pub(keys, "A").key_id, pub(keys, "B").key_id
+    retire_a = statement(keys, "A", 1, ["B"])
+    real_write = signing.write_trust_state
+
+    def disk_full(folder: Path, state: signing.TrustState) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(signing, "write_trust_state", disk_full)
+    with pytest.raises(OSError):
+        apply_trust_statement(retire_a)
+    assert trusted_ids() == {a, b} and read_trust_state().version == 0
+
+    monkeypatch.setattr(signing, "write_trust_state", real_write)
+    assert apply_trust_statement(retire_a).status == "applied"
+    assert trusted_ids() == {b} and read_trust_state().retired == (a,)
+    write_trusted(pub(keys, "A"), trust_dir())
+    assert trusted_ids() == {b}
+
+
+def test_a_crash_while_removing_old_key_files_still_retires_them(
+        device: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = pub(keys, "A").key_id, pub(keys, "B").key_id
+    retire_a = statement(keys, "A", 1, ["B"])
+    real_unlink = Path.unlink
+
+    def power_cut(self: Path, missing_ok: bool = False) -> None:
+        if self.suffix == ".pub":
+            raise OSError(5, "Input/output error")
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", power_cut)
+    with pytest.raises(OSError):
+        apply_trust_statement(retire_a)
+    monkeypatch.setattr(Path, "unlink", real_unlink)
+    # The version and the retirement were recorded before any file went: A is refused already.
+    assert trusted_ids() == {b} and read_trust_state().retired == (a,)
+    # Seeing the same statement again finishes the job, quietly.
+    assert apply_trust_statement(retire_a).status == "unchanged"
+    assert trusted_keys()[1] == [] and len(list(trust_dir().glob("*.pub"))) == 1
+
+
+def test_a_trust_url_with_no_statement_yet_does_not_stop_pack_updates(
+        device: Path, keys: dict[str, Path], tmp_path: Path, server: tuple[str, Served]) -> None:
+    """docs/fleet.md sets trust_url from the first boot; until the first rotation it answers 404."""
+    base, served = server
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    served.put("region.lantern", build_tiny(packs, keys["A"], 2), "a2")
+    result = update_from(f"{base}/region.lantern", trust_url=f"{base}/trust.json")
+    assert result.status == "installed" and linked(CURRENT).manifest.version == 2
+    assert [(name, status) for name, status, _ in served.log] == [("trust.json", 404), ("region.lantern", 200)]
+    # A statement that is there but refused still stops the update (nothing is installed past it).
+    served.put("trust.json", statement(keys, "X", 1, ["X"]), "x1")
+    served.put("region.lantern", build_tiny(packs, keys["A"], 3), "a3")
+    with pytest.raises(UpdateFailed, match="trust statement .* refused"):
+        update_from(f"{base}/region.lantern", trust_url=f"{base}/trust.json")
+    assert linked(CURRENT).manifest.version == 2

@@ -101,6 +101,8 @@ def test_node_exporter_reads_the_gauges(tmp_path: Path, node_exporter: tuple[str
     assert metrics["lantern_pack_update_last_result"] == [('{result="installed"}', 1.0)]
     assert abs(metrics["lantern_pack_update_last_timestamp_seconds"][0][1] - time.time()) < 3600
     assert metrics["lantern_disk_free_bytes"][0][1] > 0
+    # Coarse on purpose: to the byte it would follow the daily-counts database page by page.
+    assert metrics["lantern_disk_free_bytes"][0][1] % (16 * 1024 * 1024) == 0
     assert metrics["lantern_kiosk_up"] == [("", 0.0)]  # no kiosk service on this machine
     assert metrics["lantern_can_serve"][0][1] in (0.0, 1.0)
     assert metrics["lantern_voice_available"][0][1] in (0.0, 1.0)
@@ -165,3 +167,30 @@ def test_the_kiosk_service_gauges(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert "lantern_throttled" not in text  # not a Pi: no power gauges rather than made-up zeros
     shown["ActiveState"] = "failed"
     assert "lantern_kiosk_up 0\n" in p.render(p.gauges(ctx, []))
+
+
+def test_visits_do_not_move_any_gauge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day of visits recorded in the real daily-counts database changes nothing in the textfile
+    (free space aside, which is coarse and also moved by anything else on the disk)."""
+    from kiosk.metrics import COUNTERS, LANGUAGE_PREFIX, Metrics
+    from kiosk.system.paths import metrics_path
+    data = tmp_path / "data"
+    monkeypatch.setenv("LANTERN_DATA", str(data))
+    ctx = d.Context(data_dir=data, systemd_run_dir=tmp_path / "no-systemd", boot_file=tmp_path / "none.toml",
+                    throttled_file=tmp_path / "absent", vcgencmd=str(tmp_path / "absent"))
+    picked = (d.check_pack, d.check_disk, d.check_databases, d.check_updates, d.check_boot_config)
+
+    def textfile() -> str:
+        ctx._start = None  # ask again, as the next timer run would
+        checks = [d.run_check(f, b, ctx) for f, b in d.CHECKS if f in picked]
+        return "".join(line + "\n" for line in p.render(p.gauges(ctx, checks)).splitlines()
+                       if not line.startswith("lantern_disk_free_bytes "))
+
+    counts = Metrics(metrics_path())
+    assert counts.add(["sessions"])  # the database exists before the first look
+    before = textfile()
+    for _ in range(40):
+        assert counts.add([*COUNTERS, f"{LANGUAGE_PREFIX}ko", f"{LANGUAGE_PREFIX}es"])
+    after = textfile()
+    assert after == before
+    assert 'check="databases"' in after and '"ko"' not in after and "sessions" not in after

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -63,3 +64,32 @@ def test_firstboot_runs_the_documented_command_before_the_kiosk() -> None:
 def test_update_timer_keeps_its_random_delay() -> None:
     timer = (SYSTEMD / "lantern-pack-update.timer").read_text()
     assert re.search(r"(?m)^RandomizedDelaySec=1h$", timer)
+
+
+def _unshare_works() -> bool:
+    tool = shutil.which("unshare")
+    if tool is None:
+        return False
+    return subprocess.run([tool, "--mount", "true"], capture_output=True, timeout=30).returncode == 0
+
+
+def test_the_metrics_sandbox_does_not_make_the_doctor_see_a_read_only_data_directory(tmp_path: Path) -> None:
+    """ProtectSystem=strict turns every path not in ReadWritePaths= into a read-only bind mount.
+    The doctor's disk check asks access(W_OK), which a read-only mount answers with EROFS: the
+    disk gauge would then say "not writable" on every healthy device. This replays the unit's
+    rule for its data directory with a real read-only bind mount and runs the real doctor."""
+    if os.geteuid() != 0 or not _unshare_works():
+        pytest.skip("needs root and unshare --mount to make a read-only bind mount")
+    unit = (SYSTEMD / "lantern-metrics.service").read_text()
+    assert re.search(r"(?m)^ProtectSystem=strict$", unit)
+    data_in_unit = re.search(r"(?m)^Environment=LANTERN_DATA=(\S+)$", unit).group(1)
+    writable = {p.lstrip("-") for line in re.findall(r"(?m)^ReadWritePaths=(.+)$", unit) for p in line.split()}
+    data = tmp_path / "data"
+    data.mkdir()
+    bind_ro = "" if data_in_unit in writable else \
+        f"mount --bind {data} {data} && mount -o remount,ro,bind {data} && "
+    script = (f"{bind_ro}LANTERN_DATA={data} {sys.executable} -m kiosk.cli doctor --prometheus "
+              f"--boot-file {tmp_path / 'none.toml'}")
+    done = subprocess.run(["unshare", "--mount", "sh", "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, timeout=180)
+    assert 'lantern_doctor_check{check="disk"} 0\n' in done.stdout, done.stdout + done.stderr
