@@ -8,7 +8,7 @@ work is timed), the built-in pack, started the way `kiosk run` starts it
 (kiosk.ui.memory.freeze_startup_heap, then Kiosk.attach). For each screen the
 visitor goes there, then switches language again and again, across all twelve
 languages in a fixed shuffled order. One switch is timed from the tap's action
-(Kiosk._set_language, what the language tile calls) until the window has
+(Kiosk.send(SetLanguage(tag)), what the language tile calls) until the window has
 flipped the frame that shows the new screen (Window on_flip).
 
 The first switch into each language is reported apart ("cold": the font file
@@ -79,7 +79,7 @@ def main() -> int:
     from kivy.core.window import Window
 
     import kiosk.ui.kiosk as kiosk_module
-    from kiosk.session import GoTo, Session
+    from kiosk.session import GoTo, Session, SetLanguage
     from kiosk.ui.app import prepare
     from kiosk.ui.kiosk import Kiosk, settle
     from kiosk.ui.memory import freeze_startup_heap
@@ -120,7 +120,7 @@ def main() -> int:
                     continue
                 before = flips[0]
                 wall0, cpu0 = time.perf_counter(), time.process_time()
-                kiosk._set_language(tag)
+                kiosk.send(SetLanguage(tag))
                 while flips[0] == before:
                     EventLoop.idle()
                 wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0

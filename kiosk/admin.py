@@ -124,7 +124,3 @@ class PinStore:
         left = max(0.0, state.locked_until - now)
         return Attempt(False, left, "locked" if left else "wrong PIN")
 
-
-def pin_path() -> Path:
-    from kiosk.system.paths import data_dir
-    return data_dir() / "admin-pin.json"

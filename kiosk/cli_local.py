@@ -1,4 +1,9 @@
-"""`kiosk metrics export` and `kiosk admin set-pin`: the facility's own data on the device."""
+"""`kiosk metrics export` and `kiosk admin set-pin`: the facility's own data on the device.
+
+Also the sound and voice probe's child process (`python -m kiosk.cli_local
+sound-probe`, started by kiosk.system.voiceprobe): it asks the voice package,
+which only the command layer may import.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,10 @@ import argparse
 import csv
 import datetime as dt
 import getpass
+import json
 import sys
-from pathlib import Path
 
-
-def metrics_path() -> Path:
-    from kiosk.system.paths import data_dir
-    return data_dir() / "counts" / "daily.sqlite"
+from kiosk.system.paths import metrics_path, pin_path
 
 
 def _date(text: str) -> dt.date:
@@ -51,7 +53,7 @@ def _read_pin(from_stdin: bool) -> str:
 
 
 def cmd_admin_set_pin(args: argparse.Namespace) -> int:
-    from kiosk.admin import PinError, PinStore, pin_path
+    from kiosk.admin import PinError, PinStore
     try:
         PinStore(pin_path()).set_pin(_read_pin(args.stdin))
     except (PinError, ValueError) as exc:
@@ -60,7 +62,7 @@ def cmd_admin_set_pin(args: argparse.Namespace) -> int:
     except (EOFError, OSError) as exc:
         print(f"kiosk: could not set the PIN: {exc}", file=sys.stderr)
         return 1
-    print("admin PIN set")
+    print(f"admin PIN set in {pin_path()}")
     return 0
 
 
@@ -78,3 +80,54 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = asub.add_parser("set-pin", help="set the admin PIN (6-12 digits), asked twice")
     p.add_argument("--stdin", action="store_true", help="read the PIN from standard input once")
     p.set_defaults(func=cmd_admin_set_pin)
+
+
+# --- the sound and voice probe: the child process kiosk.system.voiceprobe starts ---------
+
+def _direct(kind: str) -> tuple[bool, str]:
+    try:
+        import sounddevice as sd
+    except ImportError:
+        return False, "the sounddevice package is not installed (Lantern's 'voice' extra)"
+    except OSError as exc:  # the package is there, the PortAudio library is not
+        return False, f"PortAudio is missing ({exc}); install libportaudio2"
+    try:
+        info = sd.query_devices(kind=kind)
+    except Exception as exc:  # PortAudioError, or ValueError when there is no default device
+        return False, f"no audio {kind} device ({exc})"
+    if not info.get(f"max_{kind}_channels", 0):
+        return False, f"the default device has no {kind} channels"
+    return True, f"{kind}: {info['name']}"
+
+
+def _devices() -> dict[str, list[object]]:
+    try:
+        from voice.audio import microphone_status, speaker_status
+    except ImportError:
+        return {"microphone": list(_direct("input")), "speaker": list(_direct("output"))}
+    return {"microphone": list(microphone_status()), "speaker": list(speaker_status())}
+
+
+def _voice() -> dict[str, object]:
+    try:
+        from voice import LANGUAGES
+        from voice.service import voice_status
+    except ImportError as exc:
+        return {"available": False, "reason": f"not available in this build ({exc})"}
+    try:
+        lines = voice_status(list(LANGUAGES))
+    except Exception as exc:  # a broken model folder must not take the other answers down
+        return {"available": False, "reason": f"the voice status failed: {type(exc).__name__}: {exc}"}
+    return {"available": True,
+            "lines": [[str(getattr(line, "level", "info")),
+                       line.format() if hasattr(line, "format") else str(line)] for line in lines]}
+
+
+def sound_probe_answer() -> dict[str, object]:
+    """Microphone, speaker and voice status as kiosk.system.voiceprobe.collect reads it (one JSON line)."""
+    return {**_devices(), "voice": _voice()}
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["sound-probe"]:
+    print(json.dumps(sound_probe_answer()))
+    sys.exit(0)

@@ -1,10 +1,11 @@
 """A services screen's results: local services (directory records) as the visitor reads them.
 
-The engine never reads the directory. The UI controller owns a query (an
-injected callable with `find_services`' signature, bound to the pack's
-directory database), asks it with `look_up`, and lays the records into the
-screen's View with `with_results`. Both are pure functions of what they are
-given (the moment "now" included), so tests check them without Kivy or a clock.
+The engine never reads the directory. The screen controller (kiosk.screen)
+owns a `ServicesState` with a query (an injected callable with
+`find_services`' signature, bound to the pack's directory database), asks it
+with `look_up`, and lays the records into the screen's View with
+`with_results`. Both are pure functions of what they are given (the moment
+"now" included), so tests check them without Kivy or a clock.
 """
 
 from __future__ import annotations
@@ -12,17 +13,21 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import logging
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from kiosk.content.builtin import language_chain
 from kiosk.content.hours import ALWAYS, DAYS, HoursError, parse_hours
-from kiosk.content.model import INTERPRETERS, Pack
+from kiosk.content.model import INTERPRETERS, SERVICE_CATEGORIES, Pack
 from kiosk.content.phones import digits_of
 from kiosk.i18n.names import language_name
 from kiosk.view import (ContactView, ServicesView, ServiceView, Strings, View, _format_day, _join, _tel_uri,
-                        speech_for, spoken_digits)
+                        contact_lines, speech_for, spoken_digits)
+
+log = logging.getLogger("lantern.services")
 
 if TYPE_CHECKING:  # the directory and babel's dates load when a services screen first needs them
     from kiosk.content.directory import Service
@@ -33,6 +38,7 @@ SCREENFUL = 5
 
 # find_services(category=, language=, open_at=, limit=) with the database bound.
 Query = Callable[..., "list[Service]"]
+Now = Callable[[], dt.datetime]
 
 
 def directory_query(db_path: Path | None) -> Query | None:
@@ -203,7 +209,7 @@ def service_view(service: Service, s: Strings, region: str, now: dt.datetime | N
         languages=_join(names, s.tag, s.get("lang.and")),
         interpreters=s("ui.service_interpreters") if INTERPRETERS in service.languages else "",
         address=service.address or "", contact=contact,
-        checked=s("ui.service_checked", date=_format_day(service.verified, s.tag)) if service.verified else "",
+        checked=s("ui.service_checked", date=_format_day(service.verified, s.tag, s)) if service.verified else "",
     )
 
 
@@ -241,10 +247,7 @@ def services_speech(view: View, panel: ServicesView) -> tuple[str, ...]:
     for x in panel.results or ():
         out.append(x.name)
         out.extend(line for line in (x.status, x.hours, x.free) if line)
-        if x.contact.call_spoken:
-            out.append(f"{ui['call']}: {x.contact.call_spoken}")
-        if x.contact.text_spoken:
-            out.append(x.contact.text_spoken)
+        out += contact_lines(x.contact, ui, spoken=True)[1:]  # the number and text line (the name is said)
         if x.address:
             out.append(x.address)
         if x.languages:
@@ -253,3 +256,75 @@ def services_speech(view: View, panel: ServicesView) -> tuple[str, ...]:
         out.append(ui["services_more"])
     out.extend(speech_for("", (), (), (), None, view.options, ui))
     return tuple(x for x in out if x)
+
+
+# --- one visitor's choices -------------------------------------------------------
+
+class ServicesState:
+    """One visitor's choices on a services screen, and the look-ups that answer them.
+
+    Owned by the screen controller (kiosk.screen): the filters are forgotten as
+    soon as the visitor leaves the screen, and so with any exit or timeout.
+    """
+
+    def __init__(self, pack: Pack, query: Query | None, now: Now | None = None) -> None:
+        self.pack = pack
+        self.query = query
+        self.now = now or dt.datetime.now  # local time: "open now" is about where the device is
+        self.filters: Filters | None = None
+        self._screen: tuple[str, str] | None = None  # (node id, language) the filters belong to
+        self._cache: tuple[View, Filters, View] | None = None
+        self._last: View | None = None  # what fill() last returned: filling it again changes nothing
+        # Which categories have services never changes while the kiosk runs (not visitor data).
+        self._present: dict[str, frozenset[str]] = {}
+        self.lookups = 0  # how many times the directory was asked (tests, benchmarks)
+
+    def forget(self) -> None:
+        self.filters, self._screen, self._cache, self._last = None, None, None, None
+
+    def fill(self, view: View) -> View:
+        """The view with results when it is a services screen; any other view unchanged."""
+        panel = view.services
+        if view is self._last:
+            return view
+        if panel is None:
+            self.forget()
+            return view
+        if self._screen is None or self._screen[0] != view.node_id or self.filters is None:
+            self.filters = Filters(panel.category, panel.language, panel.open_now)
+        elif self._screen[1] != view.language and self.filters.language is not None:
+            self.filters = dataclasses.replace(self.filters, language=view.language)
+        self._screen = (view.node_id, view.language)
+        base = dataclasses.replace(view, idle_seconds_left=None)  # the countdown changes every second
+        if self._cache is not None and self._cache[0] == base and self._cache[1] == self.filters:
+            filled = self._cache[2]
+        else:
+            filled = self._look_up(base, self.filters)
+            self._cache = (base, self.filters, filled)
+        self._last = dataclasses.replace(filled, idle_seconds_left=view.idle_seconds_left)
+        return self._last
+
+    def choose(self, **changes: object) -> None:
+        """Change filters by name (category=, language=, open_now=); the others stay."""
+        if self.filters is not None:
+            self.filters = dataclasses.replace(self.filters, **changes)  # type: ignore[arg-type]
+
+    def _look_up(self, view: View, filters: Filters) -> View:
+        assert view.services is not None
+        now = self.now()
+        offered = tuple(c.id for c in view.services.categories)
+        if self.query is None:
+            return with_results(view, self.pack, filters, None, now)
+        try:
+            present = self._present.get(view.node_id)
+            if present is None:
+                present = self._present[view.node_id] = categories_present(self.query, offered)
+                self.lookups += len(offered)
+            restricted = set(offered) != set(SERVICE_CATEGORIES)
+            found: Found | None = look_up(self.query, [c for c in offered if c in present], restricted,
+                                          filters, now)
+            self.lookups += 1
+        except (sqlite3.Error, OSError) as exc:  # a damaged database: say so on screen, keep running
+            log.warning("the services directory cannot be read: %s", exc)
+            return with_results(view, self.pack, filters, None, now)
+        return with_results(view, self.pack, filters, found, now, present)

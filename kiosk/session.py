@@ -180,6 +180,12 @@ class Session:
         if not self.pack.nodes[target].neutral:
             visit.active = True
 
+    def forget(self) -> None:
+        """End the visit without counting it (staff took over the kiosk): the neutral
+        screen, nothing of the visit kept."""
+        self._visit = _Visit(self.pack.manifest.neutral)
+        self._last_activity = self.clock()
+
     def _tick(self) -> None:
         if self._visit.active and self.clock() - self._last_activity >= self.pack.manifest.idle_timeout:
             self._end("idle", self.pack.manifest.neutral)

@@ -184,7 +184,7 @@ def contact_view(contact: Contact, s: Strings, region: str) -> ContactView:
         contact.hours or "", "")
     verified = ""
     if contact.verified:
-        verified = s("ui.verified", date=_format_day(contact.verified, s.tag))
+        verified = s("ui.verified", date=_format_day(contact.verified, s.tag, s))
     return ContactView(
         id=contact.id, name=s(f"contact.{contact.id}.name"),
         about=s.get(f"contact.{contact.id}.about") or "",
@@ -215,7 +215,12 @@ def _join(names: list[str], tag: str, and_word: str | None = None) -> str:
     return joined[:1].upper() + joined[1:]
 
 
-def _format_day(day: dt.date, tag: str) -> str:
+def _format_day(day: dt.date, tag: str, s: Strings | None = None) -> str:
+    # CLDR has no dates for some languages (for Haitian Creole babel writes "2026 M11 1"):
+    # the pack's `ui.month.1` ... `ui.month.12` then name the months, day month year.
+    month = s.get(f"ui.month.{day.month}") if s is not None else None
+    if month:
+        return f"{day.day} {month} {day.year}"
     from babel.dates import format_date  # imported when first needed: it slows the kiosk's start
 
     try:
@@ -273,24 +278,26 @@ def services_filters(node: Node, s: Strings) -> ServicesView:
                         language=s.tag, open_now=False)
 
 
+def contact_lines(c: ContactView, ui: Mapping[str, str], spoken: bool) -> list[str]:
+    """A contact, line by line, as read aloud (`spoken`: numbers digit by digit) or as printed
+    (`kiosk walk`). The one place a contact's parts and their order are written down."""
+    call = c.call_spoken if spoken else c.call_display
+    text = c.text_spoken if spoken else c.text_line
+    lines = [c.name, f"{ui['call']}: {call}" if call else "", text or ""]
+    if not spoken:  # a text line or a web address read out is no use; on paper it is
+        lines += [f"{ui['tty']}: {c.tty}" if c.tty else "", f"{ui['chat']}: {c.chat}" if c.chat else ""]
+    lines += [c.about, c.hours, f"{ui['languages']}: {c.languages}" if c.languages else "", c.interpreters]
+    if not spoken and c.verified:
+        lines.append(f"({c.verified})")
+    return [line for line in lines if line]
+
+
 def speech_for(title: str, body: tuple[str, ...], items: tuple[str, ...],
                contacts: tuple[ContactView, ...], staff: str | None,
                options: tuple[OptionView, ...], ui: Mapping[str, str]) -> tuple[str, ...]:
     out = [title, *body, *items]
     for c in contacts:
-        out.append(c.name)
-        if c.call_spoken:
-            out.append(f"{ui['call']}: {c.call_spoken}")
-        if c.text_spoken:
-            out.append(c.text_spoken)
-        if c.about:
-            out.append(c.about)
-        if c.hours:
-            out.append(c.hours)
-        if c.languages:
-            out.append(f"{ui['languages']}: {c.languages}")
-        if c.interpreters:
-            out.append(c.interpreters)
+        out += contact_lines(c, ui, spoken=True)
     if staff:
         out.append(staff)
     for o in options:

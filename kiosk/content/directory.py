@@ -37,8 +37,6 @@ from kiosk.content.yamlpos import LMap, LScalar, LSeq, YamlError, load_yaml
 from kiosk.system.paths import data_dir
 
 CATEGORIES: tuple[str, ...] = SERVICE_CATEGORIES
-SERVICE_KEYS = ("id", "name", "categories", "languages", "hours", "free", "address", "phone", "text",
-                "verified", "source")
 MAX_SERVICES = 50_000
 STALE_AFTER_DAYS = 365
 SCHEMA = "lantern-directory-3"
@@ -80,10 +78,6 @@ class DirectoryStatus:
     path: Path | None  # None: the pack lists no services, or they have errors
     problems: list[Problem]
     rebuilt: bool = False
-
-
-class DirectoryError(Exception):
-    pass
 
 
 # --- reading services.yaml ---------------------------------------------------
@@ -222,11 +216,6 @@ def load_services(layers: Iterable[Path], region: str, sample: bool,
                                                   "services; split the directory by region"))
                     return ServicesLoad(services, intervals, problems)
     return ServicesLoad(services, intervals, problems)
-
-
-def check_services(pack: Pack, today: dt.date | None = None) -> list[Problem]:
-    m = pack.manifest
-    return load_services(pack_layers(pack), m.region, m.sample, today).problems
 
 
 # --- the database --------------------------------------------------------------

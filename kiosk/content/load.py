@@ -255,8 +255,6 @@ def load_manifest(root: Path, problems: list[Problem]) -> Manifest | None:
     )
 
 
-NODE_KEYS = ("id", "kind", "icon", "neutral", "options", "contacts", "items", "staff_phrase", "categories")
-OPTION_KEYS = ("to", "label", "icon")
 ICON_RE = re.compile(r"^[a-z0-9_-]{1,40}$")
 
 
@@ -339,10 +337,6 @@ def load_nodes(root: Path, problems: list[Problem], broken: set[str] | None = No
                 continue
             nodes[node.id] = node
     return nodes
-
-
-CONTACT_KEYS = ("id", "call", "call_display", "text", "text_keyword", "tty", "chat", "languages",
-                "hours", "verified", "source")
 
 
 def _read_contact(item: LValue, problems: list[Problem]) -> Contact | None:

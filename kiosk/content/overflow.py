@@ -4,7 +4,7 @@
 at 800x480:
 - a single word is wider than the column it is drawn in (the UI then has to
   cut it mid-word): titles, paragraphs, list items, contact cards, option
-  buttons (as many columns as kiosk.ui.theme.option_columns gives, fewer when
+  buttons (as many columns as kiosk.layout.option_columns gives, fewer when
   a word would be cut, as kiosk.ui.fit.option_columns_fitting draws them);
 - a header word does not fit: Close (which always keeps its word) or
   "Listening" crowd out the other controls, or Back's or Language's word is
@@ -15,12 +15,12 @@ at 800x480:
   moved above the contact's name (what the UI does when the name is what
   pushes it down: kiosk.ui.fit).
 
-The geometry is the UI's: sizes from kiosk.ui.theme.sizes_for (pure data,
-no Kivy) at 96 dpi, which is Kivy's Metrics.dpi when a panel does not report
+The geometry is the UI's: sizes from kiosk.layout.sizes_for (pure data,
+no Kivy, shared with the UI) at 96 dpi, which is Kivy's Metrics.dpi when a panel does not report
 its own (as in previews and the UI tests), and the paddings and columns of
 kiosk.ui.screens and kiosk.ui.widgets, restated here. Widths and line heights
 come from the font files (kiosk.i18n.measure); lines are wrapped as the UI
-wraps them (kiosk.ui.linebreak for Chinese, logical order for Arabic).
+wraps them (kiosk.layout.wrap_cjk for Chinese, logical order for Arabic).
 Each warning points at the string in the locale file: FILE:LINE:COL.
 """
 
@@ -35,8 +35,8 @@ from kiosk.content.problems import Problem, Where
 from kiosk.i18n.bidi import wrap_logical
 from kiosk.i18n.measure import Measure, font_widths, measurer
 from kiosk.i18n.names import is_rtl
-from kiosk.ui.linebreak import needs_cjk_breaking, units, wrap_cjk
-from kiosk.ui.theme import Sizes, option_columns, sizes_for
+from kiosk.layout import needs_cjk_breaking, units, wrap_cjk
+from kiosk.layout import Sizes, option_columns, sizes_for
 
 SCREEN = (800, 480)
 DPI = 96.0

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from kiosk.i18n.bidi import shape_words, wrap_logical
+from kiosk.i18n.bidi import shape_words
 from kiosk.i18n.fonts import FontFace, font_cache_dir, measure_faces
 from kiosk.i18n.names import is_rtl
 
@@ -133,12 +133,6 @@ def measurer(tag: str, size_px: float, bold: bool = False) -> Measure:
     if is_rtl(tag):
         return lambda text: widths.width(shape_words(text), size_px)
     return lambda text: widths.width(text, size_px)
-
-
-def line_count(text: str, tag: str, size_px: float, width_px: float, bold: bool = False) -> int:
-    """How many lines `text` takes when wrapped to `width_px`."""
-    measure = measurer(tag, size_px, bold)
-    return sum(len(wrap_logical(para, width_px, measure)) for para in text.split("\n") if para.strip()) or 1
 
 
 def widest_word(text: str, tag: str, size_px: float, bold: bool = False) -> float:

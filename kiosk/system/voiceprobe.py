@@ -1,7 +1,8 @@
 """Microphone, speaker and voice status for the doctor, asked in a child process.
 
-`kiosk doctor` runs `python -m kiosk.system.voiceprobe`, which prints one JSON
-object. A child process because PortAudio (under sounddevice) is a C library
+`kiosk doctor` runs `python -m kiosk.cli_local sound-probe`, which prints one
+JSON object (the child is the command layer's: it asks the voice package,
+which this module must not import). A child process because PortAudio (under sounddevice) is a C library
 that can print ALSA noise to stderr, hang on a broken sound set-up, or crash,
 and the voice status may load Vosk: none of that may reach the doctor's own
 output or slow its other checks (the child runs while they do), and the
@@ -44,56 +45,13 @@ class Probe:
     voice: VoiceState
 
 
-# --- in the child ------------------------------------------------------------------------------
-
-def _direct(kind: str) -> tuple[bool, str]:
-    try:
-        import sounddevice as sd
-    except ImportError:
-        return False, "the sounddevice package is not installed (Lantern's 'voice' extra)"
-    except OSError as exc:  # the package is there, the PortAudio library is not
-        return False, f"PortAudio is missing ({exc}); install libportaudio2"
-    try:
-        info = sd.query_devices(kind=kind)
-    except Exception as exc:  # PortAudioError, or ValueError when there is no default device
-        return False, f"no audio {kind} device ({exc})"
-    if not info.get(f"max_{kind}_channels", 0):
-        return False, f"the default device has no {kind} channels"
-    return True, f"{kind}: {info['name']}"
-
-
-def _devices() -> dict[str, list[object]]:
-    try:
-        from voice.audio import microphone_status, speaker_status
-    except ImportError:
-        return {"microphone": list(_direct("input")), "speaker": list(_direct("output"))}
-    return {"microphone": list(microphone_status()), "speaker": list(speaker_status())}
-
-
-def _voice() -> dict[str, object]:
-    try:
-        from voice import LANGUAGES
-        from voice.service import voice_status
-    except ImportError as exc:
-        return {"available": False, "reason": f"not available in this build ({exc})"}
-    try:
-        lines = voice_status(list(LANGUAGES))
-    except Exception as exc:  # a broken model folder must not take the other answers down
-        return {"available": False, "reason": f"the voice status failed: {type(exc).__name__}: {exc}"}
-    return {"available": True,
-            "lines": [[str(getattr(line, "level", "info")),
-                       line.format() if hasattr(line, "format") else str(line)] for line in lines]}
-
-
-def answer() -> dict[str, object]:
-    return {**_devices(), "voice": _voice()}
-
-
 # --- in the doctor -----------------------------------------------------------------------------
 
 def start(python: str | None = None) -> subprocess.Popen[str]:
     """Start the probe; `collect` its answer later (the doctor does other checks meanwhile)."""
-    return subprocess.Popen([python or sys.executable, "-m", "kiosk.system.voiceprobe"],
+    # The child is the command layer's (kiosk.cli_local): it may ask the voice package, which
+    # this system module must not import.
+    return subprocess.Popen([python or sys.executable, "-m", "kiosk.cli_local", "sound-probe"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             text=True)
 
@@ -126,7 +84,3 @@ def probe(python: str | None = None, timeout: float = TIMEOUT) -> Probe:
     except OSError as exc:
         return _failed(f"could not start the sound and voice probe: {exc}")
 
-
-if __name__ == "__main__":
-    print(json.dumps(answer()))
-    sys.exit(0)

@@ -15,7 +15,7 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from kiosk.admin import MAX_PIN_DIGITS, MIN_PIN_DIGITS
-from kiosk.ui.screens import Look
+from kiosk.ui.look import Look
 from kiosk.ui.text import TextBlock
 from kiosk.ui.theme import PALETTE, rgba
 from kiosk.ui.widgets import GLYPH_ARROW_BACK, IconGlyph, Tile, glyph

@@ -17,7 +17,8 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from kiosk.ui.admin_status import (SERVICE, CountsInfo, PackInfo, SoundInfo)
-from kiosk.ui.screens import Look, Strip, page_scroller
+from kiosk.ui.look import Look
+from kiosk.ui.screens import Strip, page_scroller
 from kiosk.ui.text import TextBlock
 from kiosk.ui.theme import PALETTE, rgba
 from kiosk.ui.widgets import GLYPH_CLOSE, Card, IconGlyph, Row, Tile, glyph, natural_tile_width

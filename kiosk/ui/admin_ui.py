@@ -32,18 +32,19 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol
 
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.metrics import Metrics
 
 from kiosk.admin import ADMIN_IDLE_SECONDS, Attempt, PinError, PinStore, check_pin_format
-from kiosk.session import Home, QuickExit
+from kiosk.session import Session
+from kiosk.speech import Speaker
 from kiosk.ui.admin_gesture import AdminGesture
 from kiosk.ui.admin_status import (LEAVE_EXIT_CODE, RESTART_EXIT_CODE, counts_info, pack_info, pack_lines,
                                    sound_info, under_systemd, wait_text)
-from kiosk.ui.screens import Look
+from kiosk.ui.look import Look
 from kiosk.ui.text import fonts_for
 from kiosk.ui.theme import sizes_for
 from kiosk.ui.widgets import Backdrop
@@ -51,9 +52,21 @@ from kiosk.ui.widgets import Backdrop
 if TYPE_CHECKING:
     from kiosk.ui.admin_pad import PinPad
     from kiosk.ui.admin_screen import AdminScreen
-    from kiosk.ui.kiosk import Kiosk
 
 log = logging.getLogger("lantern.admin")
+
+
+class AdminHost(Protocol):
+    """What admin mode needs of the kiosk it hides in (kiosk.ui.kiosk.Kiosk)."""
+
+    session: Session
+    speaker: Speaker | None
+    root: Backdrop
+    clock: Callable[[], float]
+
+    def forget_visit(self) -> None: ...  # end the visit uncounted, the neutral screen drawn afresh
+
+    def rebuild(self) -> None: ...
 
 SPEAKER_TEST = ("This is the Lantern speaker test.", "If you can hear this, read-aloud works.")
 MIC_TEST_SECONDS = 15.0  # the microphone closes by itself after this
@@ -81,8 +94,8 @@ def stop_running_app(code: int) -> None:
 class AdminConfig:
     """Where admin mode finds things; tests point these at their own."""
 
-    pin_path: Path | None = None  # None: kiosk.admin.pin_path()
-    metrics_path: Path | None = None  # None: kiosk.cli_local.metrics_path()
+    pin_path: Path | None = None  # None: kiosk.system.paths.pin_path()
+    metrics_path: Path | None = None  # None: kiosk.system.paths.metrics_path()
     wall_clock: Callable[[], float] = time.time  # lockouts outlast restarts: wall-clock seconds
     today: Callable[[], dt.date] = dt.date.today
     quit: Callable[[int], None] = stop_running_app
@@ -121,7 +134,7 @@ class AdminRoot(Backdrop):
 class AdminMode:
     """One kiosk's admin mode. `state` is "hidden" (the visitor's kiosk), "pad" or "screen"."""
 
-    def __init__(self, kiosk: "Kiosk", config: AdminConfig | None = None) -> None:
+    def __init__(self, kiosk: AdminHost, config: AdminConfig | None = None) -> None:
         self.kiosk = kiosk
         self.config = config or AdminConfig()
         self.gesture = AdminGesture()
@@ -154,7 +167,7 @@ class AdminMode:
         if self.config.pin_path is not None:
             path = self.config.pin_path
         else:
-            from kiosk.admin import pin_path
+            from kiosk.system.paths import pin_path
             path = pin_path()
         return PinStore(path, clock=self.config.wall_clock)
 
@@ -239,25 +252,7 @@ class AdminMode:
 
     def _forget_visit(self) -> None:
         """Quick-exit semantics without the daily counts: staff at the kiosk are not a visit."""
-        kiosk = self.kiosk
-        if kiosk.speaker is not None:
-            kiosk.speaker.stop()
-        voice = getattr(kiosk, "voice", None)
-        if voice is not None:
-            voice.cancel(redraw=False)  # the visitor's microphone closes with the visit
-        kiosk.fingers.reset()
-        session = kiosk.session
-        on_end, session.on_end = session.on_end, None
-        try:
-            session.handle(QuickExit())
-            view = session.handle(Home())
-        finally:
-            session.on_end = on_end
-        drawn = kiosk.rebuilds
-        kiosk.show(view)  # also forgets what the kiosk's screens keep (services filters)
-        if kiosk.rebuilds == drawn:  # the same screen (an overlay may be open): draw it afresh
-            kiosk.overlay = None
-            kiosk.rebuild()  # retiring the old widgets: a tap already under way does nothing
+        self.kiosk.forget_visit()
 
     def _show_root(self) -> None:
         if self.kiosk.root.parent is not None:
@@ -450,7 +445,7 @@ class AdminMode:
         today = self.config.today()
         metrics = self.config.metrics_path
         if metrics is None:
-            from kiosk.cli_local import metrics_path
+            from kiosk.system.paths import metrics_path
             metrics = metrics_path()
         self._in_worker(lambda: pack_info(pack, builtin, today), partial(self._got, "pack_status"), "pack")
         self._in_worker(lambda: counts_info(metrics, today), partial(self._got, "counts_status"), "counts")

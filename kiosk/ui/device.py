@@ -64,7 +64,7 @@ def start_device(pack: str | None = None, lang: str | None = None, windowed: boo
     import gc
     gc.disable()  # until the frame after the first (kiosk.ui.memory.freeze_startup_heap turns it on)
 
-    from kiosk.cli_local import metrics_path
+    from kiosk.system.paths import metrics_path
     from kiosk.metrics import HourlyCounts, Metrics
     from kiosk.system.log import setup_logging
     from kiosk.ui.app import run_kiosk

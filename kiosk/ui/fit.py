@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 from kivy.uix.widget import Widget
 
 from kiosk.i18n.bidi import shape_words
-from kiosk.ui.linebreak import needs_cjk_breaking, units
+from kiosk.layout import needs_cjk_breaking, units
 from kiosk.ui.text import TextBlock, fonts_for, line_height, rtl_room, text_width
 from kiosk.ui.theme import PALETTE, option_columns
 
 if TYPE_CHECKING:
-    from kiosk.ui.screens import Look
+    from kiosk.ui.look import Look
     from kiosk.view import ContactView
 
 SAFETY_PX = 4  # rounding in Kivy's layouts: the number must be whole, not just touching the edge
@@ -51,10 +51,11 @@ def drawn_height(block: TextBlock, width: float) -> float:
     return float(block.texture_size[1])
 
 
-def number_size(display: str, look: "Look") -> int:
-    """The phone number's font size: as big as the theme says, shrunk to the card's width."""
+def number_size(display: str, look: "Look", beside: float = 0.0) -> int:
+    """The phone number's font size: as big as the theme says, shrunk to the card's width
+    (less `beside`, what stands next to it on its line). The one place this is decided."""
     s = look.sizes
-    inner = card_inner_width(look) - 4
+    inner = card_inner_width(look) - beside - 4
     font = fonts_for("en").bold
     size = s.number
     while size > s.body and text_width(display, font, size) > inner:

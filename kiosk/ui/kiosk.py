@@ -1,13 +1,21 @@
-"""The controller: turns touches, keys and the clock into session events, and views into widgets.
+"""Kivy's side of the kiosk: touches, keys and the clock in; a `Screen` painted out.
 
 Import only after kiosk.ui.env.configure_kivy (this module imports Kivy).
+Everything that decides what is on the glass (overlays, the language list,
+the QR warning, "Did you mean ...?", the services filters, the idle
+countdown) is the screen controller's (kiosk.screen.Controller). A `Kiosk`
+turns what the visitor does into the controller's events, carries out the
+effects it asks for (speak, stop, open or close the microphone) and paints
+each `Screen` it returns: the whole page when the page changed, only the
+header when only Speak changed, only the stage when only the overlay changed,
+only the countdown's text when only the countdown changed.
+
 One `Kiosk` draws into the window; the App (`LanternApp`) wraps it for
 `run_kiosk`, and tests and previews attach a `Kiosk` to the window directly.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from datetime import datetime
 from typing import Callable
@@ -20,33 +28,30 @@ from kivy.metrics import Metrics
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from kiosk.session import (Back, Choose, Event, Home, QuickExit, Session, SessionSummary, SetLanguage,
-                           Tick, Touch)
 from kiosk.content.model import Pack
+from kiosk.screen import (Answer, AskQr, ChooseFilter, CloseOverlay, Controller, Effect, Forget, Input,
+                          Listen, OpenLanguages, Overlay, PrepareVoice, ReadAloud, Say, SayNumber, Screen,
+                          ShowQr, Silence, Speak, StopListening)
+from kiosk.services_view import Query, ServicesState
+from kiosk.session import Back, Choose, Home, QuickExit, Session, SessionSummary, SetLanguage, Tick, Touch
 from kiosk.speech import Listener, Speaker
 from kiosk.ui.admin_ui import AdminConfig, AdminMode
 from kiosk.ui.gestures import PressGate, ThreeFingerTap
+from kiosk.ui.look import Actions, Look
 from kiosk.ui.memory import freeze_startup_heap, hold_collection_until_drawn
-from kiosk.ui.warm import warm_languages_soon
 from kiosk.ui.png import encode_png
-from kiosk.ui.services_ui import ServicesState, services_actions, services_page
-from kiosk.services_view import Query
-from kiosk.ui.screens import (Actions, Header, Look, build_header, build_page, countdown_text,
-                              language_picker, qr_codes, qr_warning)
+from kiosk.ui.screens import Header, build_header, build_page, countdown_text, language_picker, qr_codes, qr_warning
+from kiosk.ui.services_ui import ServicesActions, services_page
 from kiosk.ui.text import fonts_for
 from kiosk.ui.theme import PALETTE, rgba, sizes_for
-from kiosk.ui.voice_ui import VoiceUi
+from kiosk.ui.voice_ui import VoiceUi, did_you_mean, speak_strip
+from kiosk.ui.warm import warm_languages_soon
 from kiosk.ui.widgets import Backdrop
-from kiosk.view import ContactView, View
+from kiosk.view import View
 
 WINDOW_TITLE = "Health information"  # what a taskbar or task switcher would show
 KEY_ESCAPE, KEY_F1, KEY_F4, KEY_F12 = 27, 282, 285, 293
 QUICK_EXIT_KEYS = frozenset({KEY_ESCAPE, KEY_F12})  # F12: a facility's physical button
-
-
-def _same_screen(a: View, b: View) -> bool:
-    """Equal but for the idle countdown: only the countdown text needs redrawing."""
-    return dataclasses.replace(a, idle_seconds_left=None) == dataclasses.replace(b, idle_seconds_left=None)
 
 
 class KioskRoot(Backdrop):
@@ -67,7 +72,7 @@ class KioskRoot(Backdrop):
 
 
 class Kiosk:
-    """One kiosk on the window: a session, its current view and the widgets drawn for it."""
+    """One kiosk on the window: its controller, the Screen drawn now and the widgets drawn for it."""
 
     def __init__(self, session: Session, *, clock: Callable[[], float] = time.monotonic,
                  speaker: Speaker | None = None, directory: Query | None = None,
@@ -76,12 +81,13 @@ class Kiosk:
         self.session = session
         self.clock = clock
         self.speaker = speaker
-        self.voice = VoiceUi(self, listener) if listener is not None else None  # push-to-talk (voice_ui.py)
+        self.controller = Controller(session, directory=directory, now=now, speaks=speaker is not None,
+                                     listens=listener.available if listener is not None else None)
+        # Push-to-talk: the microphone side of Speak (voice_ui.py); None without a listener.
+        self.voice = VoiceUi(listener, self.send, self.controller) if listener is not None else None
         self._hushed = False  # this touch silenced read-aloud (so Read aloud does not restart it)
-        # The services directory is read here, in the UI, never by the session (services_ui.py).
-        self.services = ServicesState(session.pack, directory, now)
         self.root = KioskRoot(self)
-        self.view: View | None = None
+        self.screen: Screen | None = None  # what is painted now
         self.generation = 0  # bumps on every rebuild: taps on old widgets are ignored
         # The header is drawn again only when what it shows changes (most taps keep it);
         # its own numbers count down, so they never equal a page's generation.
@@ -92,13 +98,27 @@ class Kiosk:
         self.admin = AdminMode(self, admin)  # hidden admin mode: its gesture, PIN and screen (admin_ui.py)
         self.header: Header | None = None
         self.page: Widget | None = None
-        self.overlay: str | None = None  # "languages", "qr_warning", "qr" while one covers the page
         self.overlay_widget: Widget | None = None
+        self.strip: Widget | None = None  # portrait only: Speak's own strip under the page
         self.stage = BoxLayout()
         self.rebuilds = 0
         self._timer = None
         self._resize = Clock.create_trigger(lambda dt: self.rebuild(), 0)
         self._attached = False
+
+    # --- what is on the glass ----------------------------------------------------------
+    @property
+    def view(self) -> View | None:
+        return self.screen.view if self.screen is not None else None
+
+    @property
+    def overlay(self) -> str | None:
+        """"languages", "qr_warning", "qr", "did_you_mean" while one covers the page."""
+        return self.screen.overlay_kind if self.screen is not None else None
+
+    @property
+    def services(self) -> ServicesState:
+        return self.controller.services
 
     # --- life cycle --------------------------------------------------------
     def attach(self) -> None:
@@ -111,21 +131,22 @@ class Kiosk:
         self._timer = Clock.schedule_interval(self._on_timer, 1.0)
         self._attached = True
         self.admin.attach()
-        self.show(self.session.view())
+        self.paint(self.controller.screen)
         # The first switch into a language need not open its fonts (kiosk.ui.warm).
         warm_languages_soon(self.session.pack.manifest.languages, lambda: self.look().sizes)
 
     def use_voice(self, speaker: Speaker | None, listener: Listener | None) -> None:
         """Speech that became ready after the first screen (kiosk.ui.device starts it then)."""
-        if self.voice is not None:
-            self.voice.cancel(redraw=False)
         self.speaker = speaker
-        self.voice = VoiceUi(self, listener) if listener is not None else None
-        language = self.view.language if self.view is not None else None
-        if listener is not None and language is not None and listener.available(language):
-            listener.prepare(language)  # a visitor already in that language: load its model now
-        if self._attached and self.overlay is None and not self.admin.active:
-            self.rebuild()  # Read aloud and Speak appear on the screen showing now
+        old = self.voice
+        self.voice = VoiceUi(listener, self.send, self.controller) if listener is not None else None
+        if old is not None:
+            old.stop()
+        screen = self.controller.use_voice(speaker is not None,
+                                           listener.available if listener is not None else None)
+        self._carry_out(self.controller.effects)
+        if self._attached and not self.admin.active:
+            self.paint(screen)  # Read aloud and Speak appear on the screen showing now
 
     def detach(self) -> None:
         if not self._attached:
@@ -139,49 +160,62 @@ class Kiosk:
                       size=self._on_window_size)
         Window.remove_widget(self.root)
         if self.voice is not None:
-            self.voice.cancel(redraw=False)
+            self.voice.stop()
         if self.speaker is not None:
             self.speaker.stop()
 
-    # --- events into the session ------------------------------------------
-    def send(self, event: Event) -> View:
-        view = self.session.handle(event)
-        self.show(view)
-        return view
+    # --- events into the controller ---------------------------------------------------
+    def send(self, event: Input) -> View:
+        """One event: the controller decides, its effects are carried out, the Screen is painted."""
+        screen = self.controller.handle(event)
+        self._carry_out(self.controller.effects)
+        self.paint(screen)
+        return screen.view
 
     def quick_exit(self) -> None:
         if self.admin.active:
             self.admin.leave()  # Escape or F12 over admin: back to the neutral screen
             return
-        if self.speaker is not None:
-            self.speaker.stop()  # silence first: someone may have walked in
-        if self.voice is not None:
-            self.voice.cancel()  # and close the microphone
         self.fingers.reset()
-        if self.view is not None and self.view.neutral and not self.session.active and self.overlay is None:
-            return  # already the plain health screen with nothing to forget: stay put
-        self.overlay = None
         self.send(QuickExit())
+
+    def forget_visit(self) -> None:
+        """Staff took over (admin mode): the visit ends uncounted, drawn afresh."""
+        self.fingers.reset()
+        screen = self.controller.handle(Forget())
+        self._carry_out(self.controller.effects)
+        self.screen = screen
+        self.rebuild()  # retiring the old widgets: a tap already under way does nothing
 
     def _on_timer(self, _dt: float) -> None:
         self.send(Tick())
 
-    # --- views into widgets --------------------------------------------------
-    def show(self, view: View) -> None:
-        view = self.services.fill(view)
-        old = self.view
-        self.view = view
-        if old is not None and _same_screen(old, view):
-            if old.idle_seconds_left != view.idle_seconds_left and self.header is not None:
-                self.header.countdown.text = countdown_text(view)
+    def _carry_out(self, effects: list[Effect]) -> None:
+        for effect in effects:
+            match effect:
+                case Silence():
+                    if self.speaker is not None:
+                        self.speaker.stop()
+                case Say(sentences, language):
+                    if self.speaker is not None:
+                        self.speaker.say(sentences, language)
+                case Listen() | StopListening() | PrepareVoice():
+                    if self.voice is not None:
+                        self.voice.carry_out(effect)
+
+    # --- a Screen into widgets ---------------------------------------------------------
+    def paint(self, screen: Screen) -> None:
+        """Draw what changed between the Screen painted and this one, and only that."""
+        old, self.screen = self.screen, screen
+        if old is None or self.header is None or not screen.same_page(old):
+            self.rebuild()
             return
-        if old is not None and self.speaker is not None and (
-                old.node_id != view.node_id or old.language != view.language):
-            self.speaker.stop()
-        if old is not None and self.voice is not None:
-            self.voice.screen_changed(old, view)
-        self.overlay = None
-        self.rebuild()
+        if screen.header != old.header:
+            self.redraw_header()
+        elif screen.countdown != old.countdown:
+            self.header.countdown.text = countdown_text(screen.view)
+        if screen.overlay != old.overlay:
+            self._show_overlay(screen.overlay)
 
     def look(self) -> Look:
         assert self.view is not None
@@ -190,26 +224,23 @@ class Kiosk:
                     width=width, height=height, pack_root=self.session.pack.root)
 
     def rebuild(self) -> None:
-        """Draw the current view from scratch (it changed, or the window did)."""
-        if self.view is None:
+        """Draw the current Screen from scratch (it changed, or the window did)."""
+        screen = self.screen
+        if screen is None:
             return
         self.generation += 1
         self.rebuilds += 1
         self.gate.close(self.clock())
         hold_collection_until_drawn()  # the old tree is freed after the new one is on screen
-        view, look, actions = self.view, self.look(), self._actions(self.generation)
-        show_home = view.node_id != self.session.pack.manifest.neutral
-        listening = self.voice is not None and self.voice.listening
-        header_key = (view.language, view.neutral, view.can_go_back, show_home, listening,
-                      self.speaker is not None, self.voice is not None and self.voice.offered(),
-                      look.width, look.height)
+        view, look, actions = screen.view, self.look(), self._actions(self.generation)
+        header_key = (view.language, view.neutral, screen.header, look.width, look.height)
         if self.header is None or header_key != self._header_key:
             self.header_generation -= 1
-            self.header = build_header(view, look, self._actions(self.header_generation), show_home=show_home,
-                                       listening=listening)
+            self.header = build_header(view, look, self._actions(self.header_generation),
+                                       show_home=screen.header.home, listening=screen.header.listening)
             self._header_key = header_key
         self.header.countdown.text = countdown_text(view)
-        self.page = (services_page(view, look, actions, services_actions(self, self.generation))
+        self.page = (services_page(view, look, actions, self._services_actions(self.generation))
                      if view.services is not None else build_page(view, look, actions))
         self.overlay_widget = None
         self.root.clear_widgets()
@@ -217,36 +248,62 @@ class Kiosk:
         self.stage.add_widget(self.page)
         self.root.add_widget(self.header.widget)
         self.root.add_widget(self.stage)
-        if self.voice is not None:
-            self.voice.place_strip(self.root, view, look, actions)  # Speak's own strip, in portrait
+        self._place_strip(look, actions)
+        if screen.overlay is not None:
+            self._show_overlay(screen.overlay)
 
     def redraw_header(self) -> None:
-        """Only Speak changed (the microphone opened or closed): the page keeps its place."""
-        if self.view is None or self.header is None:
+        """Only the header changed (Speak, Read aloud): the page keeps its place."""
+        if self.screen is None or self.header is None:
             return
         self.gate.close(self.clock())
         old = self.header.widget
         look, actions = self.look(), self._actions(self.generation)
         self.header_generation -= 1
-        self._header_key = None  # what it shows is no longer what the key says: draw it next time
-        self.header = build_header(self.view, look, self._actions(self.header_generation),
-                                   show_home=self.view.node_id != self.session.pack.manifest.neutral,
-                                   listening=self.voice is not None and self.voice.listening)
-        self.header.countdown.text = countdown_text(self.view)
+        self._header_key = (self.screen.view.language, self.screen.view.neutral, self.screen.header,
+                            look.width, look.height)
+        self.header = build_header(self.screen.view, look, self._actions(self.header_generation),
+                                   show_home=self.screen.header.home, listening=self.screen.header.listening)
+        self.header.countdown.text = countdown_text(self.screen.view)
         self.root.remove_widget(old)
         self.root.add_widget(self.header.widget, index=len(self.root.children))  # back on top
-        if self.voice is not None:
-            self.voice.place_strip(self.root, self.view, look, actions)
+        self._place_strip(look, actions)
 
-    def _set_overlay(self, name: str | None, widget: Widget | None) -> None:
-        """Cover the page (language list, QR) or uncover it; the header, with Close, stays."""
+    def _place_strip(self, look: Look, actions: Actions) -> None:
+        """(Re)draw Speak's strip at the bottom in portrait, where the header has no room."""
+        assert self.screen is not None
+        if self.strip is not None and self.strip.parent is not None:
+            self.strip.parent.remove_widget(self.strip)
+        self.strip = speak_strip(self.screen.view, look, actions.speak, self.screen.header.listening)
+        if self.strip is not None:
+            self.root.add_widget(self.strip)  # last in a vertical box: the bottom
+
+    def _show_overlay(self, overlay: Overlay | None) -> None:
+        """Cover the page (language list, QR, the question) or uncover it; the header, with Close, stays."""
         self.gate.close(self.clock())
-        self.overlay, self.overlay_widget = name, widget
+        widget = self._overlay_widget(overlay) if overlay is not None else None
+        self.overlay_widget = widget
         self.stage.clear_widgets()
         self.stage.add_widget(widget if widget is not None else self.page)
 
+    def _overlay_widget(self, overlay: Overlay) -> Widget:
+        assert self.view is not None
+        view, look, actions = self.view, self.look(), self._actions(self.generation)
+        match overlay.kind:
+            case "languages":
+                return language_picker(view, look, actions, overlay.languages)
+            case "qr_warning":
+                assert overlay.contact is not None
+                return qr_warning(overlay.contact, view, look, actions)
+            case "qr":
+                assert overlay.contact is not None
+                return qr_codes(overlay.contact, view, look, actions)
+            case "did_you_mean":
+                return did_you_mean(overlay.question or "", view, look, yes=actions.answer_yes,
+                                    no=actions.answer_no)
+
     # --- the actions a build's widgets call --------------------------------
-    def _actions(self, generation: int) -> Actions:
+    def _guard(self, generation: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
         def guarded(fn: Callable[..., None]) -> Callable[..., None]:
             def run(*args: object) -> None:
                 # A tap that began on a screen that is gone, or right after a
@@ -256,68 +313,43 @@ class Kiosk:
                     return
                 fn(*args)
             return run
+        return guarded
 
-        speaker = self.speaker
+    def _actions(self, generation: int) -> Actions:
+        guarded, send = self._guard(generation), self.send
+        header = self.screen.header if self.screen is not None else None
         return Actions(
-            choose=guarded(lambda n: self.send(Choose(n))),
-            back=guarded(self._back),
-            home=guarded(lambda: self.send(Home())),
+            choose=guarded(lambda n: send(Choose(n))),
+            back=guarded(lambda: send(Back())),
+            home=guarded(lambda: send(Home())),
             quick_exit=self.quick_exit,  # never gated: leaving must always work
-            open_languages=guarded(self._open_languages),
-            set_language=guarded(self._set_language),
-            close_overlay=guarded(lambda: self._set_overlay(None, None)),
-            read_aloud=guarded(self._read_aloud) if speaker is not None else None,
-            say_number=guarded(self._say_number) if speaker is not None else None,
-            ask_qr=guarded(self._ask_qr),
-            show_qr=guarded(self._show_qr),
-            speak=guarded(self.voice.toggle) if self.voice is not None and self.voice.offered() else None,
+            open_languages=guarded(lambda: send(OpenLanguages())),
+            set_language=guarded(lambda tag: send(SetLanguage(tag))),
+            close_overlay=guarded(lambda: send(CloseOverlay())),
+            read_aloud=guarded(self._read_aloud) if header is not None and header.read_aloud else None,
+            say_number=guarded(lambda c: send(SayNumber(c.id))) if self.speaker is not None else None,
+            ask_qr=guarded(lambda c: send(AskQr(c.id))),
+            show_qr=guarded(lambda c: send(ShowQr(c.id))),
+            speak=guarded(lambda: send(Speak())) if header is not None and header.speak else None,
+            answer_yes=guarded(lambda: send(Answer(True))),
+            answer_no=guarded(lambda: send(Answer(False))),
         )
 
-    def _back(self) -> None:
-        if self.overlay is not None:
-            self._set_overlay(None, None)  # one step back: from the list or code to the page
-        else:
-            self.send(Back())
+    def _services_actions(self, generation: int) -> ServicesActions:
+        guarded, send = self._guard(generation), self.send
 
-    def _open_languages(self) -> None:
-        self.send(Touch())
-        assert self.view is not None
-        widget = language_picker(self.view, self.look(), self._actions(self.generation),
-                                 self.session.pack.manifest.languages)
-        self._set_overlay("languages", widget)
+        def change(name: str, value: object) -> None:
+            if generation != self.generation:
+                return  # a chip on a page that is gone (the header's generation never counts here)
+            send(ChooseFilter(name, value))  # type: ignore[arg-type]
 
-    def _set_language(self, tag: str) -> None:
-        self.overlay = None
-        view = self.services.fill(self.session.handle(SetLanguage(tag)))
-        if self.view is not None and _same_screen(self.view, view):
-            self._set_overlay(None, None)  # the same language again: just close the list
-        self.show(view)
+        return ServicesActions(category=guarded(lambda c: change("category", c)),
+                               language=guarded(lambda t: change("language", t)),
+                               open_now=guarded(lambda on: change("open_now", on)))
 
     def _read_aloud(self) -> None:
-        assert self.speaker is not None and self.view is not None
-        if self.speaker.speaking() or self._hushed:
-            self.speaker.stop()  # pressed while reading: this press means stop
-        else:
-            self.speaker.say(self.view.speech, self.view.language)
-        self.send(Touch("read_aloud"))
-
-    def _say_number(self, contact: ContactView) -> None:
-        assert self.speaker is not None and self.view is not None
-        if contact.call_spoken:
-            self.speaker.stop()
-            self.speaker.say([contact.call_spoken], self.view.language)
-        self.send(Touch("read_aloud"))
-
-    def _ask_qr(self, contact: ContactView) -> None:
-        self.send(Touch())
-        assert self.view is not None
-        self._set_overlay("qr_warning", qr_warning(contact, self.view, self.look(),
-                                                   self._actions(self.generation)))
-
-    def _show_qr(self, contact: ContactView) -> None:
-        self.send(Touch("qr"))
-        assert self.view is not None
-        self._set_overlay("qr", qr_codes(contact, self.view, self.look(), self._actions(self.generation)))
+        assert self.speaker is not None
+        self.send(ReadAloud(speaking=self.speaker.speaking() or self._hushed))
 
     # --- input ---------------------------------------------------------------
     def intercept_touch(self, touch) -> bool:  # noqa: ANN001 - a Kivy MotionEvent

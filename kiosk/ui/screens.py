@@ -1,7 +1,8 @@
 """Widget trees for one View: the header strip, the page, and the overlays.
 
-Pure construction: these functions read the View (never the pack) and wire
-taps to the `Actions` they are given. The controller (kiosk.ui.app) decides
+Pure construction: these functions read the View and the overlay (never the
+pack) and wire taps to the `Actions` they are given. What to draw is decided
+by the screen controller (kiosk.screen); the Kiosk (kiosk.ui.kiosk) decides
 when to build.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from kivy.core.image import Image as CoreImage
@@ -23,48 +23,17 @@ from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from kiosk.i18n.names import autonym, is_rtl
-from kiosk.ui.fit import number_first as number_goes_first, option_columns_fitting
+from kiosk.i18n.names import is_rtl
+from kiosk.ui.fit import number_first as number_goes_first, number_size, option_columns_fitting
 from kiosk.ui.png import qr_png
-from kiosk.ui.text import Fonts, TextBlock, fonts_for, text_width
-from kiosk.ui.theme import PALETTE, Sizes, is_portrait, option_columns, rgba
+from kiosk.ui.text import TextBlock, fonts_for
+from kiosk.ui.theme import PALETTE, is_portrait, option_columns, rgba
 from kiosk.ui.widgets import (GLYPH_ARROW_BACK, GLYPH_ARROW_FORWARD, GLYPH_BULLET, GLYPH_CLOSE,
                               GLYPH_GLOBE, Card, IconGlyph, Row, Spacer, Tile, glyph, make_icon,
                               natural_tile_width)
+from kiosk.screen import LanguageChoice
+from kiosk.ui.look import Actions, Look
 from kiosk.view import ContactView, View, fill
-
-
-@dataclass(frozen=True)
-class Look:
-    """Everything about how to draw, for one window size and language."""
-
-    sizes: Sizes
-    fonts: Fonts
-    width: int
-    height: int
-    pack_root: Path | None
-
-    @property
-    def rtl(self) -> bool:
-        return self.fonts.rtl
-
-
-@dataclass(frozen=True)
-class Actions:
-    """What taps do; the controller supplies these (bound to one build)."""
-
-    choose: Callable[[int], None]
-    back: Callable[[], None]
-    home: Callable[[], None]
-    quick_exit: Callable[[], None]
-    open_languages: Callable[[], None]
-    set_language: Callable[[str], None]
-    close_overlay: Callable[[], None]
-    read_aloud: Callable[[], None] | None  # None: no speaker, no button
-    say_number: Callable[[ContactView], None] | None
-    ask_qr: Callable[[ContactView], None]
-    show_qr: Callable[[ContactView], None]
-    speak: Callable[[], None] | None = None  # None: no speech model for this language, no button
 
 
 # --- header --------------------------------------------------------------
@@ -260,15 +229,12 @@ def contact_card(contact: ContactView, view: View, look: Look, actions: Actions,
     if not number_first:
         card.add_widget(name)
     if contact.call_display:
-        inner = look.width - 2 * s.pad - 2 * s.gap * 1.4 - 4
         call_label = Row(IconGlyph(glyph("phone"), s.body * 1.2, PALETTE.accent),
                          TextBlock(ui["call"], fonts, s.body, PALETTE.text), s, rtl)
         card.add_widget(call_label)
         number_font = fonts_for("en").bold  # digits and hyphens: Noto Sans in every language
-        size = s.number
-        while size > s.body and text_width(contact.call_display, number_font, size) > inner:
-            size -= 2
-        number = Label(text=contact.call_display, font_name=number_font, font_size=size,
+        number = Label(text=contact.call_display, font_name=number_font,
+                       font_size=number_size(contact.call_display, look),
                        color=rgba(PALETTE.accent), size_hint_y=None, halign="right" if rtl else "left",
                        valign="middle")
         number.bind(width=lambda w, _: setattr(w, "text_size", (w.width, None)),
@@ -386,8 +352,9 @@ def _beside(fixed: Widget, rest: Widget, look: Look) -> BoxLayout:
     return row
 
 
-def language_picker(view: View, look: Look, actions: Actions, languages: Sequence[str]) -> ScrollView:
-    """Each language in its own name and script; no flags."""
+def language_picker(view: View, look: Look, actions: Actions,
+                    languages: Sequence[LanguageChoice]) -> ScrollView:
+    """Each language in its own name (the pack's, else CLDR's) and script; no flags."""
     s = look.sizes
     scroller, column = page_scroller(look)
     title = Row(IconGlyph(GLYPH_GLOBE, s.title * 1.1, PALETTE.accent),
@@ -397,10 +364,9 @@ def language_picker(view: View, look: Look, actions: Actions, languages: Sequenc
     grid = GridLayout(cols=cols, spacing=s.gap, size_hint_y=None, orientation="rl-tb" if look.rtl else "lr-tb")
     grid.bind(minimum_height=grid.setter("height"))
     tiles = []
-    for tag in languages:
-        own = fonts_for(tag)
-        current = tag == view.language
-        tile = Tile(label=autonym(tag), icon=glyph("check") if current else None, fonts=own, sizes=s,
+    for choice in languages:
+        tag, current = choice.tag, choice.current
+        tile = Tile(label=choice.name, icon=glyph("check") if current else None, fonts=fonts_for(tag), sizes=s,
                     action=lambda t=tag: actions.set_language(t), centred=not current,
                     fill=PALETTE.surface_pressed if current else PALETTE.surface,
                     min_height=s.touch)

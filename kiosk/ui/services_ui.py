@@ -1,27 +1,18 @@
 """The local services screen: category chips, a language filter, "open now", and result cards.
 
-Where the directory is read: here, in the UI controller, never in the engine.
-The session builds a services screen's View with its filters' starting point
-and no results (kiosk.view.services_filters). `ServicesState`, owned by the
-`Kiosk`, keeps the current visitor's filter choices, asks the injected
-`directory` query (kiosk.content.directory.find_services bound to the pack's
-SQLite database, at most a screenful per question) and lays what it found
-into the View (kiosk.services_view.with_results) before the page is drawn.
-The choices are forgotten as soon as the visitor leaves the screen, and so
-with any exit or timeout.
+What the visitor chose and what the directory answered are the screen
+controller's (kiosk.screen, with kiosk.services_view.ServicesState): the View
+a services screen arrives in already carries its filters and results. Here it
+is drawn, and each chip's tap becomes a ChooseFilter event (`ServicesActions`).
 
 Import only after kiosk.ui.env.configure_kivy (this module imports Kivy).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import logging
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
@@ -29,93 +20,16 @@ from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.stacklayout import StackLayout
 
-from kiosk.content.model import SERVICE_CATEGORIES, Pack
-from kiosk.session import Touch
-from kiosk.services_view import Filters, Found, Query, categories_present, look_up, with_results
-from kiosk.ui.screens import Actions, Look, add_contact_buttons, options_grid, page_scroller
-from kiosk.ui.text import TextBlock, fonts_for, text_width
+from kiosk.ui.fit import number_size
+from kiosk.ui.look import Actions, Look
+from kiosk.ui.screens import add_contact_buttons, options_grid, page_scroller
+from kiosk.ui.text import TextBlock, fonts_for
 from kiosk.ui.theme import PALETTE, rgba
 from kiosk.ui.widgets import Card, IconGlyph, Row, Spacer, Tile, glyph, natural_tile_width
-
-CARDS_AT_ONCE = 2  # service cards built before the first frame; the rest on the next
 from kiosk.view import ServiceView, View
 
-if TYPE_CHECKING:
-    from kiosk.ui.kiosk import Kiosk
+CARDS_AT_ONCE = 2  # service cards built before the first frame; the rest on the next
 
-log = logging.getLogger("lantern.services")
-
-Now = Callable[[], dt.datetime]
-
-
-class ServicesState:
-    """One visitor's choices on a services screen, and the look-ups that answer them."""
-
-    def __init__(self, pack: Pack, query: Query | None, now: Now | None = None) -> None:
-        self.pack = pack
-        self.query = query
-        self.now = now or dt.datetime.now  # local time: "open now" is about where the device is
-        self.filters: Filters | None = None
-        self._screen: tuple[str, str] | None = None  # (node id, language) the filters belong to
-        self._cache: tuple[View, Filters, View] | None = None
-        self._last: View | None = None  # what fill() last returned: filling it again changes nothing
-        # Which categories have services never changes while the kiosk runs (not visitor data).
-        self._present: dict[str, frozenset[str]] = {}
-        self.lookups = 0  # how many times the directory was asked (tests, benchmarks)
-
-    def forget(self) -> None:
-        self.filters, self._screen, self._cache, self._last = None, None, None, None
-
-    def fill(self, view: View) -> View:
-        """The view with results when it is a services screen; any other view unchanged."""
-        panel = view.services
-        if view is self._last:
-            return view
-        if panel is None:
-            self.forget()
-            return view
-        if self._screen is None or self._screen[0] != view.node_id or self.filters is None:
-            self.filters = Filters(panel.category, panel.language, panel.open_now)
-        elif self._screen[1] != view.language and self.filters.language is not None:
-            self.filters = dataclasses.replace(self.filters, language=view.language)
-        self._screen = (view.node_id, view.language)
-        base = dataclasses.replace(view, idle_seconds_left=None)  # the countdown changes every second
-        if self._cache is not None and self._cache[0] == base and self._cache[1] == self.filters:
-            filled = self._cache[2]
-        else:
-            filled = self._look_up(base, self.filters)
-            self._cache = (base, self.filters, filled)
-        self._last = dataclasses.replace(filled, idle_seconds_left=view.idle_seconds_left)
-        return self._last
-
-    def choose(self, **changes: object) -> None:
-        """Change filters by name (category=, language=, open_now=); the others stay. The caller
-        redraws."""
-        if self.filters is not None:
-            self.filters = dataclasses.replace(self.filters, **changes)  # type: ignore[arg-type]
-
-    def _look_up(self, view: View, filters: Filters) -> View:
-        assert view.services is not None
-        now = self.now()
-        offered = tuple(c.id for c in view.services.categories)
-        if self.query is None:
-            return with_results(view, self.pack, filters, None, now)
-        try:
-            present = self._present.get(view.node_id)
-            if present is None:
-                present = self._present[view.node_id] = categories_present(self.query, offered)
-                self.lookups += len(offered)
-            restricted = set(offered) != set(SERVICE_CATEGORIES)
-            found: Found | None = look_up(self.query, [c for c in offered if c in present], restricted,
-                                          filters, now)
-            self.lookups += 1
-        except (sqlite3.Error, OSError) as exc:  # a damaged database: say so on screen, keep running
-            log.warning("the services directory cannot be read: %s", exc)
-            return with_results(view, self.pack, filters, None, now)
-        return with_results(view, self.pack, filters, found, now, present)
-
-
-# --- the page ------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class ServicesActions:
@@ -124,21 +38,6 @@ class ServicesActions:
     category: Callable[[str | None], None]
     language: Callable[[str | None], None]
     open_now: Callable[[bool], None]
-
-
-def services_actions(kiosk: "Kiosk", generation: int) -> ServicesActions:
-    def change(**choice: object) -> None:
-        # The same rule as the Kiosk's own actions: a tap on a page that is gone, or right
-        # after a redraw (a touch reported twice), does nothing.
-        if generation != kiosk.generation or not kiosk.gate.is_open(kiosk.clock()):
-            return
-        if kiosk.speaker is not None and kiosk.speaker.speaking():
-            kiosk.speaker.stop()  # it was reading the old list
-        kiosk.services.choose(**choice)
-        kiosk.send(Touch())  # the same screen, filled anew: it redraws
-
-    return ServicesActions(category=lambda c: change(category=c), language=lambda t: change(language=t),
-                           open_now=lambda on: change(open_now=on))
 
 
 def chip(label: str, icon: str, selected: bool, look: Look, action: Callable[[], None]) -> Tile:
@@ -267,11 +166,8 @@ def phone_row(number: str, look: Look) -> Row:
     language)."""
     s = look.sizes
     icon = IconGlyph(glyph("phone"), s.body * 1.4, PALETTE.accent)
-    inner = look.width - 2 * s.pad - 2 * s.gap * 1.4 - icon.width - s.gap - 4
-    face = fonts_for("en").bold
-    size = s.number
-    while size > s.body and text_width(number, face, size) > inner:
-        size -= 2
+    face = fonts_for("en").bold  # digits and hyphens: Noto Sans in every language
+    size = number_size(number, look, beside=icon.width + s.gap)
     label = Label(text=number, font_name=face, font_size=size, color=rgba(PALETTE.accent), size_hint_y=None,
                   halign="right" if look.rtl else "left", valign="middle")
     label.bind(width=lambda w, _: setattr(w, "text_size", (w.width, None)),

@@ -23,7 +23,7 @@ from kivy.utils import escape_markup
 from kiosk.i18n.bidi import layout_lines, shape
 from kiosk.i18n.fonts import FontChoice, font_for
 from kiosk.i18n.names import is_rtl
-from kiosk.ui.linebreak import needs_cjk_breaking, wrap_cjk
+from kiosk.layout import needs_cjk_breaking, wrap_cjk
 from kiosk.ui.theme import Colour, rgba
 
 LATIN_TAG = "en"

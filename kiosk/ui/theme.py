@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Sizes are Kivy-free and shared with `kiosk validate` (kiosk.layout); named here for the painters.
+from kiosk.layout import Sizes, is_portrait, option_columns, sizes_for  # noqa: F401
+
 Colour = str  # "#RRGGBB"
 
 
@@ -95,64 +98,3 @@ def contrast_ratio(a: Colour, b: Colour) -> float:
     """WCAG contrast ratio, 1..21."""
     la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
-
-
-# --- sizes -------------------------------------------------------------------
-
-BODY_INCHES = 3 / 16  # cap height readable at arm's length on a wall
-BODY_FLOOR_PX = 24  # low-dpi panels (7" 800x480 is ~133 dpi): never smaller
-TOUCH_INCHES = 0.5  # WCAG AAA asks 44 px at 96 dpi (0.46 in); a kiosk finger is bigger
-TOUCH_FLOOR_PX = 64
-
-
-@dataclass(frozen=True)
-class Sizes:
-    """Pixel sizes for one window. Everything scales from the body size."""
-
-    body: int  # paragraphs, option labels
-    small: int  # verified date, countdown: still large enough to read
-    title: int
-    number: int  # the phone number on a contact screen (before fitting the width)
-    icon: int  # the icon on an option button
-    touch: int  # the smallest side of anything tappable
-    header: int  # the header strip's height
-    pad: int  # page margin
-    gap: int  # between blocks
-    radius: int  # rounded corners
-
-
-def sizes_for(dpi: float, width: int, height: int) -> Sizes:
-    """Sizes for a window of width x height pixels on a panel of `dpi`."""
-    body = max(BODY_FLOOR_PX, round(dpi * BODY_INCHES))
-    touch = max(TOUCH_FLOOR_PX, round(dpi * TOUCH_INCHES))
-    short_side = min(width, height)
-    # Wide panels (1280x800 and up) have room for a slightly bigger page.
-    if short_side >= 720:
-        body = max(body, 28)
-    pad = max(12, round(short_side * 0.03))
-    return Sizes(
-        body=body,
-        small=max(20, round(body * 0.8)),
-        title=round(body * 1.4),
-        number=round(body * 2.5),
-        icon=round(body * 1.7),
-        touch=touch,
-        header=touch + 12,
-        pad=pad,
-        gap=max(10, round(body * 0.5)),
-        radius=max(8, round(body * 0.4)),
-    )
-
-
-def is_portrait(width: int, height: int) -> bool:
-    return height > width
-
-
-def option_columns(width: int, height: int, count: int) -> int:
-    """Columns of option buttons: 1 in portrait, 2-3 in landscape."""
-    if is_portrait(width, height) or count <= 1:
-        return 1
-    if width >= 1000 or count > 4:
-        return min(3, count)
-    return 2
-

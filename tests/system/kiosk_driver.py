@@ -57,8 +57,9 @@ def control() -> None:
             language=k.view.language, overlay=k.overlay, pack=manifest.id, version=manifest.version)
 
     def languages() -> None:
+        from kiosk.screen import OpenLanguages
         k = app_kiosk()
-        k._open_languages()  # what the Language control does: every language's name in its own font
+        k.send(OpenLanguages())  # what the Language control does: every language's name in its own font
         say("languages", overlay=k.overlay)
 
     def visit() -> None:

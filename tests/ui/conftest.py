@@ -8,11 +8,15 @@ on wall time. Other window sizes are drawn by `kiosk preview` subprocesses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator
 
 import pytest
+
+# One copy of each, in the test kit (tests/kit); named here too for the UI tests' imports.
+from tests.kit.clock import FakeTime  # noqa: F401
+from tests.kit.kivyenv import KivyEnv, open_window
+from tests.kit.speaker import RecordingSpeaker  # noqa: F401
 
 UI_DIR = Path(__file__).resolve().parent
 
@@ -24,59 +28,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.timeout(120))  # a stuck event loop fails, never hangs CI
 
 
-class FakeTime:
-    """Seconds that move only when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 10_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@dataclass
-class RecordingSpeaker:
-    """Implements kiosk.speech.Speaker and remembers what it was asked to say."""
-
-    said: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
-    stops: int = 0
-    talking: bool = False
-
-    def say(self, sentences: Sequence[str], language: str) -> None:
-        self.said.append((tuple(sentences), language))
-        self.talking = True
-
-    def stop(self) -> None:
-        self.stops += 1
-        self.talking = False
-
-    def speaking(self) -> bool:
-        return self.talking
-
-
-@dataclass
-class KivyEnv:
-    time: FakeTime
-
-    def step(self, seconds: float = 0.0, frames: int = 1) -> None:
-        """Advance the shared clock, then run Kivy's loop (events, layout, drawing)."""
-        from kivy.base import EventLoop
-        self.time.now += seconds
-        for _ in range(frames):
-            EventLoop.idle()
-
-
 @pytest.fixture(scope="session")
 def kivy_env() -> KivyEnv:
-    from kiosk.ui.env import WindowMode, configure_kivy
-    configure_kivy(WindowMode(fullscreen=False, size=(800, 480), offscreen=True))
-    from kivy.clock import Clock
-    from kivy.core.window import Window  # noqa: F401 - creates the window
-    fake = FakeTime()
-    Clock.time = fake
-    Clock._max_fps = 0  # never sleep for wall time between frames
-    Clock._last_tick = fake.now
-    return KivyEnv(fake)
+    return open_window((800, 480))
 
 
 @pytest.fixture(scope="session")

@@ -14,26 +14,23 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: the repository's tests/
+from tests.kit.clock import FakeTime  # noqa: E402
 
 PIN = "482915"
 GIVE_UP_S = 60.0  # real seconds: if the app has not stopped by then, stop it with code 99
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 50_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def main(role: str) -> int:
     from kiosk import cli
-    from kiosk.admin import PinStore, pin_path
+    from kiosk.admin import PinStore
+    from kiosk.system.paths import pin_path
     from kiosk.ui import app as ui_app
 
     PinStore(pin_path()).set_pin(PIN)
-    clock = FakeTime()
+    clock = FakeTime(50_000.0)
     report: dict[str, object] = {"role": role, "steps": []}
     real_run_kiosk = ui_app.run_kiosk
 

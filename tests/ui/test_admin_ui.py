@@ -199,7 +199,7 @@ def test_gesture_then_right_pin_opens_admin_and_the_visit_is_forgotten_uncounted
     from kiosk.ui.admin_pad import DOT
     rig = make_rig()
     kiosk = rig.kiosk
-    tap(kivy_env, option_tile(kiosk, "Your safety and rights"))
+    tap(kivy_env, option_tile(kiosk, "Safety and rights"))
     assert kiosk.session.active and kiosk.view.node_id == "safety"
     gesture(kivy_env)
     admin = rig.admin
@@ -267,7 +267,7 @@ def test_the_gesture_does_not_change_how_the_corners_and_long_presses_work(kivy_
     rig = make_rig()
     kiosk, env = rig.kiosk, kivy_env
     # A long press on a button works as a tap.
-    tile = option_tile(kiosk, "Your safety and rights")
+    tile = option_tile(kiosk, "Safety and rights")
     x, y = tile.to_window(*tile.center)
     hold_at(env, x, y, seconds=3.5)
     assert kiosk.view.node_id == "safety"
@@ -284,7 +284,7 @@ def test_the_gesture_does_not_change_how_the_corners_and_long_presses_work(kivy_
     rig.admin.leave()
     loop(env, GATE_CLEAR, ticks=3)
     # Close, in the top-right corner, is untouched by all this.
-    tap(env, option_tile(kiosk, "Your safety and rights"))
+    tap(env, option_tile(kiosk, "Safety and rights"))
     tap(env, kiosk.header.exit_button)
     assert kiosk.view.neutral and not kiosk.session.active
     assert rig.summaries and rig.summaries[-1].reason == "quick_exit"

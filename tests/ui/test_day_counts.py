@@ -165,6 +165,7 @@ def signs_fingers(env, kiosk) -> None:
 @visit("rights, then walks away", "sessions", "help_opened", "idle_reset")
 def rights_idle(env, kiosk) -> None:
     choose(env, kiosk, "safety")
+    choose(env, kiosk, "signs")  # the rights screen is one of the signs screen's ways on
     choose(env, kiosk, "rights")
     walk_away(env, kiosk)
 
@@ -287,7 +288,7 @@ def drive(env, pack, data: Path, days: dict[dt.date, list[Visit]]) -> DayRun:
     from kiosk.ui.kiosk import Kiosk
     from kiosk.ui.memory import freeze_startup_heap
 
-    db = data / "counts" / "daily.sqlite"  # where kiosk.cli_local.metrics_path() puts it
+    db = data / "counts" / "daily.sqlite"  # where kiosk.system.paths.metrics_path() puts it
     today = Today(min(days))
     metrics = Metrics(db, today=today)
     ended: list[tuple[dt.date, object]] = []

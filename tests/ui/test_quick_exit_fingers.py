@@ -2,7 +2,7 @@
 
 Found by the soak (bench/soak.py, seed 1, event 9882): on the neutral screen a
 three-finger tap stays put (there is nothing to forget), and the first finger,
-resting on "Your safety and rights", opened the help section as it lifted.
+resting on "Safety and rights", opened the help section as it lifted.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ def test_fingers_resting_on_tiles_open_nothing_on_the_neutral_screen(kivy_env, m
     summaries: list = []
     kiosk = make_kiosk(summaries=summaries)
     assert kiosk.view.node_id == "home" and not kiosk.session.active
-    help_entry = option_tile(kiosk, "Your safety and rights")
-    other = next(t for t in kiosk.view.options if t.label != "Your safety and rights")
+    help_entry = option_tile(kiosk, "Safety and rights")
+    other = next(t for t in kiosk.view.options if t.label != "Safety and rights")
     second = option_tile(kiosk, other.label)
     points = [help_entry.to_window(*help_entry.center), second.to_window(*second.center), (20, 20)]
     three_fingers(kivy_env, points)

@@ -10,17 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.kit.clock import FakeTime
 from kiosk.admin import (
     FIRST_LOCKOUT_SECONDS, TRIES_BEFORE_LOCKOUT, PinError, PinStore, check_pin_format, lockout_seconds,
 )
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+def Clock() -> FakeTime:  # noqa: N802 - the tests' name for it
+    return FakeTime(1_000_000.0)
 
 
 @pytest.mark.parametrize("pin", ["12345", "abcdef", "111111", "123456", "987654", "１２３４５６", "1234567890123"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.content.packs import open_pack
+from tests.kit.clock import FakeTime
 from kiosk.content.model import Pack
 from kiosk.session import (
     COUNTDOWN_SECONDS, Back, Choose, GoTo, Home, QuickExit, Session, SessionSummary, SetLanguage,
@@ -12,15 +13,7 @@ from kiosk.session import (
 )
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+FakeClock = FakeTime  # the test kit's clock (tests/kit/clock.py)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +25,7 @@ def pack() -> Pack:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeTime(1000.0)
 
 
 @pytest.fixture
@@ -222,7 +215,7 @@ def test_every_node_renders_in_every_language(pack: Pack, lang: str, clock: Fake
 
 def test_hotline_view_has_the_facts(pack: Pack) -> None:
     view = Session(pack).handle(GoTo("hotline"))
-    (nhth,) = view.contacts
+    nhth = next(c for c in view.contacts if c.id == "nhth")  # 911 is on this screen too
     assert nhth.call_display == "1-888-3737-888"
     assert nhth.call_spoken == "1, 8 8 8, 3 7 3 7, 8 8 8"
     assert nhth.tel_uri == "tel:+18883737888"
@@ -238,3 +231,13 @@ def test_views_are_immutable(session: Session) -> None:
         view.title = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         view.ui["exit"] = "x"  # type: ignore[index]
+
+
+def test_forget_ends_the_visit_without_counting_it(session: Session, ended: list[SessionSummary],
+                                                   pack: Pack) -> None:
+    """Staff opening admin mode: the visitor's session ends as by a quick exit, uncounted."""
+    session.handle(SetLanguage("es"))
+    session.handle(GoTo("hotline"))
+    session.forget()
+    assert ended == [] and not session.active and session.history == ()
+    assert session.node_id == pack.manifest.neutral and session.language == pack.manifest.default_language

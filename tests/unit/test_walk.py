@@ -72,3 +72,70 @@ def test_render_text_shows_exit_only_past_the_neutral_screen() -> None:
     assert "[Close]" not in render_text(s.view())
     s.handle(Choose(next(o.number for o in s.view().options if o.target == "safety")))
     assert "Close" in render_text(s.view())
+
+
+def test_walk_shows_the_language_list_with_each_language_in_its_own_words() -> None:
+    from kiosk.view import language_choices
+    pack = open_pack().pack
+    assert pack is not None
+    result = run_walk("lang\nlang ko\n")
+    assert result.returncode == 0, result.stderr
+    listing = result.stdout.split("[home: languages]")[1]
+    for tag, name in language_choices(pack):
+        assert f"{tag}" in listing and name in listing
+    assert "English  *" in listing  # the language now
+    assert "(menu, ko)" in result.stdout
+
+
+def test_walk_shows_a_services_screen_with_results_and_its_filters(tmp_path) -> None:
+    """The Mississippi sample: its directory is built in this test's own data folder."""
+    import os
+    from pathlib import Path
+    ms = Path(__file__).resolve().parents[2] / "examples" / "packs" / "mississippi"
+    pack = open_pack(ms).pack
+    assert pack is not None
+    node = next(n for n in pack.nodes.values() if n.kind == "services")
+    path = _path_to(pack, node.id)
+    env = {**os.environ, "LANTERN_DATA": str(tmp_path), "TMPDIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "kiosk.cli", "walk", "--pack", str(ms)],
+                            input="".join(f"{n}\n" for n in path) + "cat legal\nqr 1\nshow\nclose\n",
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    screens = result.stdout.split("\n[")
+    services = next(s for s in screens if s.startswith(f"{node.id}] (services"))
+    assert "*All*" in services and "1) Sample" in services and "Call: " in services
+    legal = screens[screens.index(services) + 1]
+    assert "*Legal help (legal)*" in legal and "Sample Legal Aid Project" in legal
+    assert "Sample Coast Counseling Center" not in legal
+    assert any(s.startswith(f"{node.id}: qr_warning]") for s in screens)
+    assert any(s.startswith(f"{node.id}: qr]") and "tel:+1" in s for s in screens)
+    assert "Traceback" not in result.stderr
+
+
+def _path_to(pack, target: str) -> list[int]:  # noqa: ANN001
+    """Option numbers from the neutral screen to `target` (breadth first)."""
+    start = pack.manifest.neutral
+    paths = {start: []}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        for n, option in enumerate(pack.nodes[node].options, start=1):
+            if option.to in pack.nodes and option.to not in paths:
+                paths[option.to] = paths[node] + [n]
+                queue.append(option.to)
+    return paths[target]
+
+
+def test_walk_hears_typed_words_as_voice_does_asking_before_a_doubtful_command() -> None:
+    """`say ...`: the same policy as the kiosk's microphone (voice.policy through kiosk.screen)."""
+    result = run_walk("say I need help\nsay hotlin\nno\nsay hotlin\nyes\nsay exit\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[safety] (menu, en)" in out and "(says: Your safety and rights)" in out
+    assert out.count("[safety: did_you_mean]") == 2 and "(says: Did you mean: hotline?)" in out
+    assert "[hotline] (contact, en)" in out and "(says: Human Trafficking Hotline Call: 1, 8 8 8" in out
+    pack = open_pack().pack
+    assert pack is not None
+    last = out.split("\n[")[-1].split("]")[0]
+    assert last in pack.manifest.exit_to  # a clear "exit": the quick exit, at once
+    assert "Traceback" not in result.stderr

@@ -117,7 +117,7 @@ def test_size_argument_is_checked():
 
 
 def test_chinese_lines_break_between_characters_never_before_closing_punctuation():
-    from kiosk.ui.linebreak import needs_cjk_breaking, wrap_cjk
+    from kiosk.layout import needs_cjk_breaking, wrap_cjk
     measure = lambda s: 10.0 * len(s)  # noqa: E731 - one em per character
     lines = wrap_cjk("热线不是警察，不是政府，也不是移民局。", 60, measure)
     assert "".join(lines) == "热线不是警察，不是政府，也不是移民局。"
