@@ -34,7 +34,7 @@ def _choose_pack(explicit: str | None) -> tuple[Path | None, "Chosen | None"]:
         return Path(explicit), None
     from kiosk.system.paths import any_pack_installed
     if not any_pack_installed():
-        return None, None  # the built-in pack; run_kiosk opens it (no need to load the installer)
+        return None, _builtin_with_device_settings()
     try:
         from kiosk.content.install import choose_start_pack
         from kiosk.ui.app import Chosen
@@ -45,6 +45,24 @@ def _choose_pack(explicit: str | None) -> tuple[Path | None, "Chosen | None"]:
     for warning in choice.warnings:
         log.warning("pack: %s", warning)
     return choice.path, Chosen(choice.pack, choice.directory) if choice.pack is not None else None
+
+
+def _builtin_with_device_settings() -> "Chosen | None":
+    """The built-in pack with this device's placement and staff phrase (lantern.toml, applied
+    at first boot) laid over it; None when the device has no such settings, and run_kiosk
+    opens the built-in pack itself (no need to load the installer)."""
+    from kiosk.content.device_settings import DeviceSettings, read_settings, with_settings
+    from kiosk.system.paths import data_dir
+    settings = read_settings(data_dir())
+    if settings == DeviceSettings():
+        return None
+    from kiosk.content.packs import open_pack
+    from kiosk.ui.app import Chosen, directory_for
+    opened = open_pack(None)
+    if opened.pack is None:
+        return None  # run_kiosk opens it again and reports the problems
+    pack = with_settings(opened.pack, settings)
+    return Chosen(pack, directory_for(pack))
 
 
 def _start_voice(language: str | None) -> "VoiceSetup | None":

@@ -287,9 +287,6 @@ def test_root_never_writes_through_a_link_in_the_data_directory(tmp_path: Path, 
     assert list(elsewhere.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="kiosk/ui/device.py:_choose_pack returns the built-in pack without "
-                   "choose_start_pack when no pack is installed, so device.json is not laid over it (review "
-                   "of ff589ca; the fix is outside this commit's files)")
 def test_the_device_start_path_uses_the_placement_before_any_pack_is_installed(
         tmp_path: Path, targets: bootconfig.Targets, monkeypatch: pytest.MonkeyPatch) -> None:
     """First boot: lantern.toml says restroom, no regional pack yet (docs/fleet.md section 2)."""
