@@ -26,6 +26,10 @@ def pack_warnings(today: dt.date | None = None) -> list[str]:
     if pack.manifest.sample:
         warnings.append(f"pack '{pack.manifest.id}' is SAMPLE data (fictional local numbers); "
                         "install the facility's own pack before use")
+    from kiosk.content.review import review_warnings
+    # The same warning `kiosk validate` gives: a language shown to visitors whose
+    # safety-critical strings nobody fluent has reviewed.
+    warnings += [p.message for p in review_warnings(pack)]
     cutoff = today - dt.timedelta(days=STALE_AFTER_DAYS)
     for contact in sorted(pack.contacts.values(), key=lambda c: c.id):
         if contact.verified is not None and contact.verified < cutoff:
