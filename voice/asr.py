@@ -16,7 +16,7 @@ import json
 import multiprocessing as mp
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Sequence
@@ -31,16 +31,39 @@ class AsrError(Exception):
     """Recognition failed; the message says why in plain words."""
 
 
+# How many of the lattice's best paths a turn returns. The best string alone
+# cannot say "not understood": a grammar always yields some allowed words.
+MAX_ALTERNATIVES = 5
+
+
 @dataclass(frozen=True)
 class Word:
     word: str
-    conf: float
+    start: float = 0.0  # seconds from the start of the turn
+    end: float = 0.0
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One path through the recogniser's lattice, best first in a Transcript."""
+    text: str
+    confidence: float  # Vosk's path score: only differences between alternatives mean something
+    words: tuple[Word, ...] = ()
 
 
 @dataclass(frozen=True)
 class Transcript:
-    text: str
-    words: tuple[Word, ...] = ()
+    text: str  # the best alternative's words
+    alternatives: tuple[Alternative, ...] = ()
+    # The best path's score when the same audio is decoded against everyday
+    # off-topic words only (a filler model), or None when the turn had none.
+    # How far a command's path stands above it says whether the audio was that
+    # command at all, even when the command's lattice held no other path.
+    filler_confidence: float | None = None
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        return self.alternatives[0].words if self.alternatives else ()
 
 
 @dataclass(frozen=True)
@@ -88,7 +111,7 @@ def _worker(conn: Connection, model_path: str) -> None:
         conn.send(("error", f"cannot load the speech model in {model_path}: {exc}"))
         return
     conn.send(("ready", time.monotonic() - t0, os.getpid()))
-    rec = None
+    rec = filler = None
     while True:
         try:
             msg = conn.recv()
@@ -98,14 +121,22 @@ def _worker(conn: Connection, model_path: str) -> None:
         if kind == "audio":
             if rec is not None:
                 rec.AcceptWaveform(msg[1])
+            if filler is not None:
+                filler.AcceptWaveform(msg[1])
         elif kind == "start":
-            _, rate, grammar = msg
+            _, rate, grammar, filler_grammar = msg
             rec = KaldiRecognizer(model, rate, grammar) if grammar else KaldiRecognizer(model, rate)
+            rec.SetMaxAlternatives(MAX_ALTERNATIVES)
             rec.SetWords(True)
+            # The filler model listens to the same audio as it comes: no delay at the end.
+            filler = KaldiRecognizer(model, rate, filler_grammar) if filler_grammar else None
+            if filler is not None:
+                filler.SetMaxAlternatives(1)
         elif kind == "finish":
             result = rec.FinalResult() if rec is not None else "{}"
-            rec = None
-            conn.send(("result", result))
+            filler_result = filler.FinalResult() if filler is not None else None
+            rec = filler = None
+            conn.send(("result", result, filler_result))
         elif kind == "crash":  # tests prove a crash leaves the parent standing
             os._exit(3)
         elif kind == "quit":
@@ -155,10 +186,13 @@ class Recognizer:
             self._info = ModelInfo(lang, model_dir, supports_grammar(model_dir), reply[1], reply[2])
             return self._info
 
-    def start(self, rate: int, phrases: Sequence[str] | None) -> None:
-        """Begin a turn at `rate` Hz; `phrases` is the runtime grammar (None: free speech)."""
+    def start(self, rate: int, phrases: Sequence[str] | None,
+              filler: Sequence[str] | None = None) -> None:
+        """Begin a turn at `rate` Hz; `phrases` is the runtime grammar (None: free speech);
+        `filler` everyday words decoded alongside as a filler model (None: none)."""
         grammar = json.dumps(list(phrases), ensure_ascii=False) if phrases else None
-        self._send(("start", rate, grammar))
+        filler_grammar = json.dumps(list(filler), ensure_ascii=False) if filler else None
+        self._send(("start", rate, grammar, filler_grammar))
 
     def feed(self, pcm: bytes) -> None:
         self._send(("audio", pcm))
@@ -166,7 +200,12 @@ class Recognizer:
     def finish(self) -> Transcript:
         self._send(("finish",))
         reply = self._receive(RESULT_TIMEOUT, "recognising speech")
-        return parse_result(reply[1])
+        transcript = parse_result(reply[1])
+        if len(reply) > 2 and reply[2]:
+            filler = parse_result(reply[2])
+            if filler.alternatives:
+                return replace(transcript, filler_confidence=filler.alternatives[0].confidence)
+        return transcript
 
     def _send(self, msg: tuple) -> None:
         if self._conn is None or not self.alive():
@@ -219,11 +258,24 @@ class Recognizer:
         self.close()
 
 
+def _words(items: object) -> tuple[Word, ...]:
+    return tuple(Word(str(w.get("word", "")), float(w.get("start", 0.0)), float(w.get("end", 0.0)))
+                 for w in items or [] if isinstance(w, dict) and w.get("word"))  # type: ignore[union-attr]
+
+
 def parse_result(raw: str) -> Transcript:
+    """Vosk's final result, with alternatives (SetMaxAlternatives) or without."""
     try:
         data = json.loads(raw)
     except (TypeError, ValueError):
         return Transcript("")
-    words = tuple(Word(str(w.get("word", "")), float(w.get("conf", 0.0)))
-                  for w in data.get("result") or [] if w.get("word"))
-    return Transcript(str(data.get("text", "")).strip(), words)
+    if not isinstance(data, dict):
+        return Transcript("")
+    if "alternatives" in data:
+        alternatives = tuple(Alternative(str(a.get("text", "")).strip(), float(a.get("confidence", 0.0)),
+                                         _words(a.get("result")))
+                             for a in data["alternatives"] if isinstance(a, dict))
+    else:
+        alternatives = (Alternative(str(data.get("text", "")).strip(), 0.0, _words(data.get("result"))),)
+    # An empty alternative stays: "nothing the grammar allows" competing with the rest.
+    return Transcript(alternatives[0].text if alternatives else "", alternatives)

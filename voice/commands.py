@@ -54,6 +54,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     from voice.audio import AudioError, WavSource
     from voice.intents import VoiceTemplateError, matcher_for
     from voice.pipeline import hear
+    from voice.policy import Context, decide
     if not _check_lang(args.lang):
         return 2
     try:
@@ -68,8 +69,11 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     except (VoiceTemplateError, AudioError, AsrError) as exc:
         _err(str(exc))
         return 1
-    _print_json({"text": heard.text, "intent": heard.intent, "confirm": heard.confirm,
-                 "slots": heard.slots, "score": round(heard.score, 3)})
+    # `confirm` and `decision` are voice.policy's, for a screen with no question open.
+    decision = decide(heard, Context(asking=False, node=""))
+    _print_json({"text": heard.text, "intent": heard.intent, "confirm": decision == "ask",
+                 "decision": decision, "slots": heard.slots, "score": round(heard.score, 3),
+                 "margin": round(heard.margin, 3), "rivals": list(heard.rivals)})
     return 0
 
 

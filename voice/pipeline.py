@@ -1,72 +1,80 @@
 """One push-to-talk turn: audio chunks -> end of speech -> transcript -> intent.
 
-The microphone and WAV files go through the same `hear()`. The transcript is
-snapped to the nearest allowed sentence; when the model was unsure, or the
-words were not quite a command, `confirm` is set so the UI asks "Did you mean
-...?" instead of acting. Nothing heard is written anywhere.
+The microphone and WAV files go through the same `hear()`. The recogniser's
+alternatives are read, not only its best string: an alternative counts only
+when it is an allowed sentence, and how far it stood above the others says
+how clear it was. Whether to act, ask or drop is voice.policy's decision.
+Nothing heard is written anywhere.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
-from voice.asr import Recognizer, Transcript
+from kiosk.speech import Heard
+from voice.asr import Alternative, Recognizer, Transcript
 from voice.audio import Endpointer, Source
-from voice.intents import MATCH_THRESHOLD, IntentMatcher
-from voice.text import words
+from voice.intents import IntentMatcher, IntentResult
+from voice.policy import Context, decide
+from voice.text import no_spaces, words
 from voice.vocab import Vocabulary, VocabularyError, open_vocabulary
 
-# Words the model itself doubted this much are left out before snapping.
-DROP_CONFIDENCE = 0.4
-# Below this (for any word kept) we ask before acting.
-CONFIRM_CONFIDENCE = 0.6
-# A guess this close is still offered as "Did you mean ...?".
-SUGGEST_THRESHOLD = 0.6
-# Acting on these at once matters more than being sure: "exit" hides the screen
-# when someone walks in, "stop" silences it. Both are harmless when wrong.
-NO_CONFIRM = frozenset({"exit", "stop"})
-
-
-@dataclass(frozen=True)
-class Heard:
-    """What one turn heard. `text` is the transcript as recognised; `sentence` the
-    allowed sentence it was snapped to (what "Did you mean ...?" shows)."""
-    text: str
-    intent: str | None
-    slots: dict[str, str] = field(default_factory=dict)
-    confirm: bool = False
-    score: float = 0.0
-    sentence: str | None = None
-    error: str | None = None  # set when the turn failed (device, model); intent is None
-    speech_seconds: float = 0.0
-    latency: float = 0.0  # end of speech -> intent, seconds
+# Vosk's lattice keeps paths within this cost of the best one (conf/model.conf
+# --lattice-beam of the small models): an alternative that far below, or none
+# at all, leaves the best one a full margin.
+LATTICE_BEAM = 2.0
+# How far (in the same score units) a command's path must stand above the
+# filler model's best path, everyday words only, to count as a full margin.
+# Measured on the Korean test model: wrong commands stood at most about 7
+# above it, right ones mostly 10 to 35 (tests/voice/test_asr_korean.py).
+FILLER_GAP = 10.0
 
 
 @dataclass(frozen=True)
 class Grammar:
     phrases: tuple[str, ...]
+    filler: tuple[str, ...]  # the off-topic words alone: the filler model's grammar
     missing_words: tuple[str, ...]  # words the model does not know (their phrases left out)
     checked: bool  # False when the model has no word list to check against
+
+
+# In a language written without spaces a one-character token ("로", "구") is one
+# syllable: Vosk's grammar is a bigram model, and such a token fits into any
+# noise between other words. It may stand alone as a whole phrase ("네"), but a
+# phrase that needs one among other tokens stays out of the grammar (matching
+# typed text still knows it).
+SHORT_TOKEN_CHARS = 1
+
+
+def soaks_up_noise(tokens: Sequence[str], tag: str) -> bool:
+    return no_spaces(tag) and len(tokens) > 1 and any(len(t) <= SHORT_TOKEN_CHARS for t in tokens)
 
 
 def build_grammar(matcher: IntentMatcher, options: Sequence[str],
                   vocabulary: Vocabulary | None) -> Grammar:
     """The runtime grammar for one screen: allowed sentences whose every word the
-    model knows, plus the model's unknown-word symbol to soak up anything else."""
+    model knows; the model's unknown-word symbol and the language's everyday
+    off-topic words, so that speech that is no command has somewhere to go
+    other than the nearest command."""
     phrases, missing = [], set()
     for phrase in matcher.phrases(options):
-        lost = [w for w in words(phrase.spoken) if vocabulary is not None and w not in vocabulary]
+        tokens = words(phrase.spoken)
+        lost = [w for w in tokens if vocabulary is not None and w not in vocabulary]
         if lost:
             missing.update(lost)
-        else:
-            phrases.append(" ".join(words(phrase.spoken)))
+        elif not soaks_up_noise(tokens, matcher.tag):
+            phrases.append(" ".join(tokens))
+    filler = [" ".join(words(w)) for w in matcher.templates.off_topic
+              if words(w) and all(vocabulary is None or t in vocabulary for t in words(w))]
     unknown = vocabulary.unknown_word() if vocabulary is not None else "[unk]"
     if unknown:
-        phrases.append(unknown)
-    return Grammar(tuple(dict.fromkeys(phrases)), tuple(sorted(missing)), vocabulary is not None)
+        filler.append(unknown)
+    phrases.extend(filler)
+    return Grammar(tuple(dict.fromkeys(phrases)), tuple(dict.fromkeys(filler)) if len(filler) > 1 else (),
+                   tuple(sorted(missing)), vocabulary is not None)
 
 
 def model_vocabulary(model_dir: Path) -> Vocabulary | None:
@@ -76,29 +84,44 @@ def model_vocabulary(model_dir: Path) -> Vocabulary | None:
         return None
 
 
+def _meaning(result: IntentResult | None) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    return (None, ()) if result is None else (result.intent, tuple(sorted(result.slots.items())))
+
+
 def interpret(transcript: Transcript, matcher: IntentMatcher, options: Sequence[str]) -> Heard:
-    """Snap a transcript to a command and decide whether to ask first."""
-    unk = {"[unk]", "<unk>"}
-    kept = [w for w in transcript.words if w.conf >= DROP_CONFIDENCE and w.word.casefold() not in unk]
-    dropped = len(kept) < len(transcript.words)
-    candidates = [" ".join(w.word for w in kept)] if transcript.words else [transcript.text]
-    if dropped and transcript.text:
-        candidates.append(transcript.text)
-    best = None
-    for text in candidates:
-        if not text.strip():
-            continue
-        result = matcher.recognize(text, options, threshold=SUGGEST_THRESHOLD)
-        if best is None or result.score > best.score:
-            best = result
-    if best is None or best.intent is None:
-        return Heard(transcript.text, None, {}, False, best.score if best else 0.0,
-                     best.sentence if best else None)
-    sure = best.score >= 1.0 and not dropped and all(w.conf >= CONFIRM_CONFIDENCE for w in kept)
-    confirm = best.intent not in NO_CONFIRM and not sure
-    if best.score < MATCH_THRESHOLD:
-        confirm = True
-    return Heard(transcript.text, best.intent, best.slots, confirm, best.score, best.sentence)
+    """Choose among the recogniser's alternatives.
+
+    Only an alternative that is an allowed sentence (filler words aside) is
+    taken; a word salad of allowed words is not. The result is clear only when
+    the best path itself is that sentence and the next path that means something
+    else is a margin below it; every other intent seen among the alternatives,
+    even inside a longer string, is a rival (voice.policy weighs both)."""
+    alternatives = transcript.alternatives or (Alternative(transcript.text, 0.0),)
+    unk = {"[unk]", "<unk>", "<UNK>"}
+    texts = [" ".join(w for w in alt.text.split() if w not in unk) for alt in alternatives]
+    exact = [matcher.exact(text, options) if text else None for text in texts]
+    chosen = next((i for i, r in enumerate(exact) if r is not None), None)
+    seen = {r.intent for r in exact if r is not None}
+    for text in texts:
+        if text:
+            inside = matcher.recognize(text, options)
+            seen.update(i for i in (inside.intent, *inside.rivals) if i)
+    if chosen is None:
+        return Heard(transcript.text, None, rivals=tuple(sorted(seen)))
+    result = exact[chosen]
+    assert result is not None
+    if chosen > 0:
+        margin = 0.0  # the best path was not an allowed sentence
+    else:
+        others = [alt.confidence for alt, r in zip(alternatives, exact) if _meaning(r) != _meaning(result)]
+        gap = alternatives[0].confidence - max(others) if others else LATTICE_BEAM
+        margin = gap / LATTICE_BEAM
+        if transcript.filler_confidence is not None:
+            margin = min(margin, (alternatives[0].confidence - transcript.filler_confidence) / FILLER_GAP)
+        margin = max(0.0, min(1.0, margin))
+    rivals = tuple(sorted(seen - {result.intent}))
+    return Heard(transcript.text, result.intent, result.slots, False, result.score,
+                 texts[chosen], rivals=rivals, margin=margin)
 
 
 def hear(source: Source, recognizer: Recognizer, matcher: IntentMatcher,
@@ -109,7 +132,8 @@ def hear(source: Source, recognizer: Recognizer, matcher: IntentMatcher,
     grammar = build_grammar(matcher, options, vocabulary)
     info = recognizer.info
     use_grammar = info is None or info.grammar
-    recognizer.start(source.rate, grammar.phrases if use_grammar else None)
+    recognizer.start(source.rate, grammar.phrases if use_grammar else None,
+                     grammar.filler if use_grammar else None)
     ep = endpointer or Endpointer(source.rate)
     fed = 0
     try:
@@ -127,5 +151,6 @@ def hear(source: Source, recognizer: Recognizer, matcher: IntentMatcher,
     if cancelled():
         return Heard("", None, error="cancelled")
     heard = interpret(transcript, matcher, options)
-    return Heard(heard.text, heard.intent, heard.slots, heard.confirm, heard.score, heard.sentence,
-                 None, fed / 2 / source.rate, time.monotonic() - end_of_speech)
+    confirm = decide(heard, Context(asking=False, node="")) == "ask"
+    return replace(heard, confirm=confirm, speech_seconds=fed / 2 / source.rate,
+                   latency=time.monotonic() - end_of_speech)

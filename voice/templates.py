@@ -24,7 +24,10 @@ INTENTS: tuple[str, ...] = ("help", "hotline", "emergency", "change_language", "
 LISTS = {"language": "language", "number": "option", "label": "option"}
 MAX_OPTION_NUMBER = 9
 REVIEW_VALUES = ("native", "machine", "draft")
+KEYS = ("language", "review", "intents", "numbers", "languages", "skip_words", "anywhere", "negations",
+        "expansion_rules", "off_topic_words", "not_commands")
 _LIST_REF = re.compile(r"\{([^{}:]+)(?::([^{}]+))?\}")
+_RULE_REF = re.compile(r"<([^<>]+)>")
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,20 @@ class VoiceTemplates:
     intents: dict[str, tuple[str, ...]]  # intent -> sentence templates
     numbers: dict[int, tuple[str, ...]]  # option number -> spoken forms
     language_names: dict[str, tuple[str, ...]]  # tag -> extra spoken names
-    skip_words: tuple[str, ...]
+    skip_words: tuple[str, ...]  # filler, politeness, hesitation: ignored wherever they are
     path: Path
     wheres: dict[str, Where] = field(default_factory=dict)  # intent -> where its list starts
+    # Words or phrases that mean an intent anywhere in a longer sentence ("police").
+    anywhere: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Words that turn a command around ("I don't need help" is not help).
+    negations: tuple[str, ...] = ()
+    # hassil expansion rules, <name> in a template.
+    rules: dict[str, str] = field(default_factory=dict)
+    # Everyday words that are no command: the recogniser's way out for off-topic speech.
+    off_topic: tuple[str, ...] = ()
+    # Word groups that hold a command word but are no command ("the emergency
+    # room", "my back"): taken out before looking for a command inside a sentence.
+    not_commands: tuple[str, ...] = ()
 
 
 def voice_dir(root: Path | None = None) -> Path:
@@ -111,7 +125,7 @@ def load_templates(tag: str, root: Path | None = None) -> tuple[VoiceTemplates |
     if not isinstance(doc, LMap):
         return None, [Problem.error(Where(shown), "expected a mapping with language:, intents:, numbers:")]
     for key, (kwhere, _) in doc.items.items():
-        if key not in ("language", "review", "intents", "numbers", "languages", "skip_words"):
+        if key not in KEYS:
             problems.append(Problem.error(kwhere, f"unknown key '{key}'"))
 
     lang = doc.get("language")
@@ -186,6 +200,46 @@ def load_templates(tag: str, root: Path | None = None) -> tuple[VoiceTemplates |
     if smap is not None:
         skip = tuple(t for t, _ in _strings(smap, "skip_words", smap.where, problems))
 
+    anywhere: dict[str, tuple[str, ...]] = {}
+    amap = doc.get("anywhere")
+    if isinstance(amap, LMap):
+        for key, (kwhere, value) in amap.items.items():
+            if key not in INTENTS:
+                problems.append(Problem.error(kwhere, f"anywhere: unknown intent '{key}'"))
+                continue
+            forms = _strings(value, f"anywhere: {key}", kwhere, problems)
+            for text, where in forms:
+                if any(c in text for c in "()[]{}<>|@"):
+                    problems.append(Problem.error(where, f"anywhere: {key}: plain words only, not templates"))
+            anywhere[key] = tuple(text for text, _ in forms)
+    elif amap is not None:
+        problems.append(Problem.error(amap.where, "anywhere: expected a mapping intent -> words"))
+
+    rules: dict[str, str] = {}
+    rmap = doc.get("expansion_rules")
+    if isinstance(rmap, LMap):
+        for key, (kwhere, value) in rmap.items.items():
+            if not isinstance(value, LScalar) or not str(value.value).strip():
+                problems.append(Problem.error(kwhere, f"expansion_rules: {key}: expected one template"))
+                continue
+            problems.extend(check_template(str(value.value), "", value.where))
+            rules[key] = str(value.value).strip()
+    elif rmap is not None:
+        problems.append(Problem.error(rmap.where, "expansion_rules: expected a mapping name -> template"))
+    used = {m.group(1) for texts in intents.values() for t in texts for m in _RULE_REF.finditer(t)}
+    used |= {m.group(1) for t in rules.values() for m in _RULE_REF.finditer(t)}
+    for name in sorted(used - set(rules)):
+        problems.append(Problem.error(rmap.where if rmap is not None else doc.where,
+                                      f"expansion rule <{name}> is used but not defined"))
+
+    def plain_list(key: str) -> tuple[str, ...]:
+        node = doc.get(key)
+        return () if node is None else tuple(t for t, _ in _strings(node, key, node.where, problems))
+
+    negations, off_topic = plain_list("negations"), plain_list("off_topic_words")
+    not_commands = plain_list("not_commands")
+
     if any(p.severity == "error" for p in problems):
         return None, problems
-    return VoiceTemplates(tag, review_value, intents, numbers, names, skip, path, wheres), problems
+    return VoiceTemplates(tag, review_value, intents, numbers, names, skip, path, wheres,
+                          anywhere, negations, rules, off_topic, not_commands), problems

@@ -15,7 +15,8 @@ import unicodedata
 NO_SPACE_LANGUAGES = frozenset({"zh", "ko", "ja"})
 
 _ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, dagger alef, tatweel
-_ARABIC_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"})
+# Alef forms, alef maqsura and ta marbuta: spelled either way by writers and models.
+_ARABIC_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 _SPACES = re.compile(r"\s+")
 # Characters that mean something in a hassil template.
 TEMPLATE_CHARS = frozenset("()[]{}<>|@")
@@ -55,6 +56,27 @@ def normalize(text: str, tag: str) -> str:
     if no_spaces(tag):
         text = text.replace(" ", "")
     return text
+
+
+# Latin-script languages whose accents a speaker, a keyboard or a speech model
+# may leave out ("sòti" / "soti", "está" / "esta"). Vietnamese is among them:
+# its marks are tones, and people type it without them ("toi can giup do");
+# the few commands do not collide once the tones are gone.
+ACCENT_FREE_LANGUAGES = frozenset({"en", "es", "fr", "pt", "ht", "tl", "vi"})
+_BARRED = str.maketrans({"đ": "d", "Đ": "d"})  # no combining mark to take off
+
+
+def strip_accents(text: str, tag: str) -> str:
+    """Accents off, for comparing, in the languages where they are optional."""
+    if base_language(tag) not in ACCENT_FREE_LANGUAGES:
+        return text
+    decomposed = unicodedata.normalize("NFD", text.translate(_BARRED))
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def match_key(text: str, tag: str) -> str:
+    """`normalize`, then accents off where they are optional: what matching compares."""
+    return strip_accents(normalize(text, tag), tag)
 
 
 def words(text: str) -> list[str]:

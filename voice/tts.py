@@ -29,6 +29,9 @@ CHUNK_SECONDS = 0.02
 CALM_WPM = 145  # espeak-ng's default is 175
 DEFAULT_VOLUME = 0.35  # quiet by default (0..1 -> espeak amplitude 0..200)
 SENTENCE_GAP = 0.25
+# Where a voice request went, said back to the visitor (say(..., quiet=True)):
+# quieter than reading a page, for the person at the kiosk and nobody else.
+QUIET_FACTOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ class _Job:
     language: str
     cancelled: threading.Event
     requested: float
+    quiet: bool = False
 
 
 class EspeakSpeaker:
@@ -205,9 +209,9 @@ class EspeakSpeaker:
         self.duplex.set_silencer(self.stop)
 
     # --- the protocol ----------------------------------------------------
-    def say(self, sentences: Sequence[str], language: str) -> None:
+    def say(self, sentences: Sequence[str], language: str, quiet: bool = False) -> None:
         job = _Job(tuple(s for s in sentences if s and s.strip()), language, threading.Event(),
-                   time.monotonic())
+                   time.monotonic(), quiet)
         with self._lock:
             if self._job is not None:
                 self._job.cancelled.set()
@@ -270,8 +274,9 @@ class EspeakSpeaker:
             for i, sentence in enumerate(job.sentences):
                 if job.cancelled.is_set():
                     return
+                volume = self.volume * (QUIET_FACTOR if job.quiet else 1.0)
                 rate, chunks = synthesize(prepare_text(sentence, job.language, choice.voice),
-                                          choice.voice, self.wpm, self.volume)
+                                          choice.voice, self.wpm, volume)
                 try:
                     if out is None:
                         out = self._open_output(rate)

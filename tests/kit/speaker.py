@@ -14,7 +14,7 @@ class RecordingSpeaker:
     stops: int = 0
     talking: bool = False
 
-    def say(self, sentences: Sequence[str], language: str) -> None:
+    def say(self, sentences: Sequence[str], language: str, quiet: bool = False) -> None:
         self.said.append((tuple(sentences), language))
         self.talking = True
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -47,3 +48,24 @@ def ko_recognizer(ko_model: Path) -> Iterator[object]:
     rec.load("ko", ko_model)
     yield rec
     rec.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Accuracy per language and the end-to-end counts, from the voice tests that ran."""
+    write = terminalreporter.write_line
+    sentences = sys.modules.get("tests.voice.test_sentences")
+    if sentences is not None and sentences.RESULTS:
+        write("voice sentence accuracy, the project's own set (text):")
+        for lang, (ok, total) in sorted(sentences.RESULTS.items()):
+            write(f"  {lang:8} {ok:3}/{total:<3} {ok / total:6.1%}")
+    blind = sys.modules.get("tests.voice.test_blind")
+    if blind is not None and blind.RESULTS:
+        write("voice sentence accuracy, the blind set (text; negatives must all give nothing):")
+        for lang, (ok, total, negatives) in sorted(blind.RESULTS.items()):
+            write(f"  {lang:8} {ok:3}/{total:<3} {ok / total:6.1%}   negatives {negatives}")
+    korean = sys.modules.get("tests.voice.test_asr_korean")
+    if korean is not None and korean.END_TO_END:
+        write("voice end to end, Korean test model, espeak-ng speech "
+              "(right / asked / dropped / wrong without asking / off-topic acted on):")
+        for label, c in korean.END_TO_END.items():
+            write(f"  {label:28} {c.right:3} {c.asked:3} {c.dropped:3} {c.wrong:3} {c.off_topic_acted:3}")

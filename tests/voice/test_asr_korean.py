@@ -1,15 +1,21 @@
 """End to end with the real Vosk engine and the test-only Korean model.
 
-Korean questions are synthesised with espeak-ng at several speeds, some with
-room noise from sox mixed in, all in memory, and fed through WavSource: the
-same pipeline the microphone uses. espeak-ng's Korean is robotic and this
-model was trained on human speech (free recognition of it is mostly wrong), so
-the bar below is what the grammar-constrained pipeline reaches on it, and the
-report lists the phrases that fail.
+Korean commands and off-topic sentences are synthesised with espeak-ng at
+several voices, speeds and noise levels, all in memory, and fed through
+WavSource: the same pipeline the microphone uses, then voice.policy's decision.
+espeak-ng's Korean is far from a human voice (this model was trained on human
+speech and transcribes it freely almost never right), so these clips say
+little about accuracy with real speakers; they show how the design behaves
+when recognition is poor, which is exactly when it must not act. The bar is
+therefore safety, not accuracy: no wrong action without asking (quick exit and
+language changes included), no action on off-topic speech, nothing but asking
+or dropping for an emergency request. The counts per condition (right, asked,
+dropped, wrong without asking) are printed in the run's summary.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,6 +25,7 @@ from voice.asr import AsrError, Recognizer
 from voice.audio import WavSource
 from voice.intents import matcher_for
 from voice.pipeline import hear, model_vocabulary
+from voice.policy import Context, decide
 
 pytestmark = [pytest.mark.voice, pytest.mark.slow]
 
@@ -26,56 +33,77 @@ OPTIONS = ["위험 신호", "전화 하면 어떻게 되나요", "당신의 권�
 PHRASES = [
     ("도움이 필요해요", "help"), ("살려 주세요", "help"), ("핫라인", "hotline"),
     ("상담 전화", "hotline"), ("응급 상황", "emergency"), ("경찰 불러 주세요", "emergency"),
+    ("응급 상황이에요", "emergency"),
     ("스페인어", "change_language"), ("영어로 바꿔 주세요", "change_language"),
     ("다시 말해 주세요", "repeat"), ("뒤로", "back"), ("처음으로", "home"), ("나가기", "exit"),
     ("종료", "exit"), ("네", "yes"), ("아니요", "no"), ("그만", "stop"), ("이번", "choose"),
     ("세번째", "choose"), ("위험 신호", "choose"),
 ]
-NEGATIVES = ["오늘 날씨가 좋네요", "지금 몇 시예요", "화장실이 어디예요"]
-VOICE = "ko+f3"  # espeak-ng's Korean with its clearest variant for this model
-CONDITIONS = [(120, None), (160, None), (140, 15.0)]  # (words per minute, SNR dB or None)
-# Measured on this model and espeak-ng 1.51: about half; the floor leaves room for
-# small differences between espeak-ng builds.
-MIN_ACCURACY = 0.35
+NEGATIVES = ["오늘 날씨가 좋네요", "지금 몇 시예요", "화장실이 어디예요", "감사합니다", "배가 아파요",
+             "이거 뭐예요", "물 좀 주세요", "의사 선생님 언제 와요"]
+VOICE = "ko+f3"  # espeak-ng's Korean variant this model hears best
+# (espeak-ng voice, words per minute, SNR in dB or None for a quiet room)
+CONDITIONS = [("ko+f3", 120, None), ("ko+f3", 160, None), ("ko", 140, 15.0), ("ko+m3", 130, None),
+              ("ko+f2", 150, 10.0)]
 
 
-def test_korean_questions_through_the_microphone_pipeline(ko_model: Path, ko_recognizer: Recognizer) -> None:
+@dataclass
+class Counts:
+    right: int = 0  # the right command, acted on
+    asked: int = 0  # "Did you mean ...?" (right or wrong: the visitor decides)
+    dropped: int = 0  # nothing done: the visitor tries again
+    wrong: int = 0  # a wrong command acted on without asking: must stay 0
+    off_topic_acted: int = 0  # must stay 0
+
+
+# label -> counts: printed by tests/voice/conftest.py's terminal summary.
+END_TO_END: dict[str, Counts] = {}
+
+
+def run_conditions(recognizer: Recognizer, model: Path,
+                   conditions: list[tuple[str, int, float | None]] = CONDITIONS) -> tuple[dict[str, Counts], list[str]]:
+    """Every phrase and negative under every condition; what went wrong, said plainly."""
     matcher = matcher_for("ko")
-    vocab = model_vocabulary(ko_model)
+    vocab = model_vocabulary(model)
     noise = noise_pcm(8.0)
-    ok = total = confident_wrong = 0
-    failures: list[str] = []
-    per_condition: dict[str, tuple[int, int]] = {}
-    for wpm, snr in CONDITIONS:
-        label = f"{wpm} wpm " + (f"noise {snr:.0f} dB" if snr else "clean")
-        good = 0
-        for text, intent in PHRASES:
-            speech = speak_pcm(text, VOICE, wpm)
+    results: dict[str, Counts] = {}
+    problems: list[str] = []
+    for voice, wpm, snr in conditions:
+        label = f"{voice} {wpm} wpm " + (f"noise {snr:.0f} dB" if snr else "quiet")
+        counts = results.setdefault(label, Counts())
+        for text, intent in [*PHRASES, *((t, None) for t in NEGATIVES)]:
+            speech = speak_pcm(text, voice, wpm)
             pcm = mix(speech, noise, snr) if snr else silence_pad(speech)
-            heard = hear(WavSource(wav_bytes(pcm)), ko_recognizer, matcher, OPTIONS, vocab)
-            if heard.intent == intent:
-                good += 1
+            heard = hear(WavSource(wav_bytes(pcm)), recognizer, matcher, OPTIONS, vocab)
+            # An answer is heard while its question is open; anything else with none open.
+            ctx = Context(asking=intent in ("yes", "no"), node="start", emergency=intent == "emergency")
+            decision = decide(heard, ctx)
+            seen = f"{label}: {text!r} -> {heard.text!r} ({heard.intent}, margin {heard.margin:.2f}, " \
+                   f"rivals {heard.rivals}): {decision}"
+            if intent is None:
+                if decision == "act":
+                    counts.off_topic_acted += 1
+                    problems.append("off-topic acted on: " + seen)
+                continue
+            if decision == "act" and heard.intent == intent:
+                counts.right += 1
+            elif decision == "act":
+                counts.wrong += 1
+                problems.append("wrong without asking: " + seen)
+            elif decision == "ask":
+                counts.asked += 1
             else:
-                failures.append(f"{label}: {text!r} -> {heard.text!r} ({heard.intent}, "
-                                f"confirm={heard.confirm})")
-                confident_wrong += heard.intent is not None and not heard.confirm
-        for text in NEGATIVES:
-            speech = speak_pcm(text, VOICE, wpm)
-            pcm = mix(speech, noise, snr) if snr else silence_pad(speech)
-            heard = hear(WavSource(wav_bytes(pcm)), ko_recognizer, matcher, OPTIONS, vocab)
-            # Off-topic speech may come out as words of the grammar, but never as a
-            # command acted on without asking.
-            assert heard.intent is None or heard.confirm or heard.intent in ("stop", "exit"), \
-                f"{label}: off-topic {text!r} -> {heard}"
-        per_condition[label] = (good, len(PHRASES))
-        ok += good
-        total += len(PHRASES)
-    print(f"\nKorean end to end ({VOICE}): {ok}/{total} = {ok / total:.0%}; "
-          f"acted on without asking when wrong: {confident_wrong}")
-    for label, (g, n) in per_condition.items():
-        print(f"  {label:22} {g}/{n}")
-    print("  failing:\n    " + "\n    ".join(failures))
-    assert ok / total >= MIN_ACCURACY
+                counts.dropped += 1
+            if intent == "emergency" and heard.intent == "exit" and decision != "drop":
+                problems.append("an emergency request became an exit: " + seen)
+    return results, problems
+
+
+def test_no_wrong_action_without_asking(ko_model: Path, ko_recognizer: Recognizer) -> None:
+    results, problems = run_conditions(ko_recognizer, ko_model)
+    END_TO_END.update(results)
+    assert not problems, "\n".join(problems)
+    assert sum(c.right + c.asked for c in results.values()) > 0, "nothing was ever understood"
 
 
 def test_clear_answers_are_not_questioned(ko_model: Path, ko_recognizer: Recognizer) -> None:

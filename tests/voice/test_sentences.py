@@ -3,7 +3,7 @@
 Each case lists sentences and the intent (with the slots that must be there) they
 must give, or `intent: null` for sentences that must match nothing. `options:`
 at the top are the current screen's option labels. Accuracy per language is
-printed at the end of the run.
+printed in the run's summary (tests/voice/conftest.py).
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def check(case: Case) -> str | None:
     return None
 
 
-_RESULTS: dict[str, tuple[int, int]] = {}
+# lang -> (passed, total): printed by tests/voice/conftest.py's terminal summary.
+RESULTS: dict[str, tuple[int, int]] = {}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -69,15 +70,5 @@ def test_sentences(lang: str) -> None:
     from voice.templates import INTENTS
     assert covered == set(INTENTS), f"{lang}: intents without tests: {set(INTENTS) - covered}"
     failures = [msg for msg in map(check, cases) if msg]
-    _RESULTS[lang] = (len(cases) - len(failures), len(cases))
+    RESULTS[lang] = (len(cases) - len(failures), len(cases))
     assert not failures, f"{lang}: {len(failures)} of {len(cases)} failed:\n" + "\n".join(failures)
-
-
-def test_report_accuracy(capsys: pytest.CaptureFixture[str]) -> None:
-    """Prints accuracy per language (after the per-language tests above)."""
-    if not _RESULTS:
-        pytest.skip("run with the per-language tests to see accuracy")
-    with capsys.disabled():
-        print("\nvoice sentence accuracy (text level):")
-        for lang, (ok, total) in _RESULTS.items():
-            print(f"  {lang:8} {ok:3}/{total:<3} {100 * ok / total:5.1f}%")

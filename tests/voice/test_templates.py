@@ -37,20 +37,26 @@ def test_every_language_loads_clean(lang: str) -> None:
 
 
 def test_change_language_reaches_every_language_by_two_names() -> None:
-    """Each language can be named in the current language and by its own name."""
-    from kiosk.i18n.names import autonym
+    """Each language can be named in the visitor's language (the voice file says
+    how) and by its own name (the pack's `ui.language_name`, what the language
+    picker shows), whatever CLDR release babel brings: CLDR only adds names."""
+    from voice.intents import own_name
     for lang in LANGUAGES:
         m = matcher_for(lang)
-        reach: dict[str, set[str]] = {}
-        for spoken, tag in language_values(m.templates):
-            reach.setdefault(tag, set()).add(spoken)
-        assert set(reach) == set(LANGUAGES), f"{lang}: cannot name {set(LANGUAGES) - set(reach)}"
+        pack_only = dict(language_values(m.templates, cldr=False))
+        with_cldr = dict(language_values(m.templates))
         for tag in LANGUAGES:
-            assert len(reach[tag]) >= 2 or lang == tag, f"{lang}: only {reach[tag]} for {tag}"
-            own = autonym(tag)
-            if "(" not in own:
-                r = m.recognize(own)
-                assert (r.intent, r.slots.get("language")) == ("change_language", tag), (lang, own, r)
+            named = {spoken for spoken, t in pack_only.items() if t == tag}
+            own = normalize(own_name(tag) or "", lang)
+            assert own in {normalize(n, lang) for n in named}, f"{lang}: {tag} not reachable by its own name"
+            in_file = m.templates.language_names.get(tag, ())
+            assert in_file or lang == tag, f"{lang}: the voice file gives no name for {tag}"
+            for spoken in named:  # CLDR never takes a name away or gives it to another language
+                assert with_cldr[spoken] == tag, (lang, spoken, with_cldr[spoken], tag)
+            for name in (*in_file, own_name(tag) or ""):
+                if name and "(" not in name:
+                    r = m.recognize(name)
+                    assert (r.intent, r.slots.get("language")) == ("change_language", tag), (lang, name, r)
 
 
 @pytest.mark.parametrize("text, message, line", [
@@ -152,3 +158,57 @@ def test_matcher_builds_from_templates_object() -> None:
     m = IntentMatcher(templates, languages=("fr", "en"))
     assert m.recognize("anglais").slots == {"language": "en"}
     assert m.recognize("espagnol").intent is None or m.recognize("espagnol").score < 1.0
+
+
+@pytest.mark.parametrize("lang, text, intent", [
+    ("en", "please i really need help", "help"),  # filler and a command inside a longer sentence
+    ("en", "i don't need help", None),  # negation guard
+    ("en", "please don't call the police", None),
+    ("en", "no, not that one", "no"),  # made only of "no" sentences
+    ("en", "my back hurts", None),  # a short command word is taken only whole
+    ("en", "how long is the wait in the emergency room", None),  # a word group that is no command
+    ("en", "hello there", None),  # "there" is not "three": short words need a near-exact snap
+    ("es", "cállese", "stop"),
+    ("es", "necesito una ambulancia", "emergency"),
+    ("es", "callese", "stop"),  # accents are optional in Latin-script languages
+    ("ht", "soti", "exit"),
+    ("ht", "sòti", "exit"),
+    ("vi", "toi can giup do", "help"),  # Vietnamese typed without tones
+    ("ru", "нет, не это", "no"),
+    ("ru", "закройте", "exit"),
+    ("ko", "닫아 주세요", "exit"),
+    ("zh-Hans", "我想打热线", "hotline"),
+    ("zh-Hans", "我不需要帮助", None),
+    ("zh-Hant", "快啲叫差人", "emergency"),  # Cantonese phrasing
+    ("zh-Hans", "我妈妈说西班牙语", None),  # someone else's language is no request
+    ("ar", "اتصلي بالشرطة", "emergency"),  # a prefix written onto the word
+])
+def test_matching_generalises(lang: str, text: str, intent: str | None) -> None:
+    assert matcher_for(lang).recognize(text).intent == intent
+
+
+def test_a_command_inside_a_sentence_is_never_exact() -> None:
+    r = matcher_for("en").recognize("i think i need help with something")
+    assert r.intent == "help" and r.score < 1.0 and r.sentence  # voice.policy asks first
+
+
+def test_two_commands_in_one_sentence_are_rivals() -> None:
+    r = matcher_for("en").recognize("go back to the main menu or call the police")
+    assert r.intent is None or r.rivals
+
+
+@pytest.mark.parametrize("lang, text, option", [
+    ("en", "the second one", "2"), ("es", "la opcion 4", "4"), ("zh-Hans", "二号", "2"),
+    ("tl", "pangalawa", "2"), ("ru", "первый вариант", "1"), ("ko", "세 번째 거요", "3"),
+])
+def test_number_words_and_ordinals(lang: str, text: str, option: str) -> None:
+    r = matcher_for(lang).recognize(text)
+    assert (r.intent, r.slots.get("option")) == ("choose", option)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_off_topic_words_are_no_command(lang: str) -> None:
+    """The recogniser's way out must not be a command itself."""
+    m = matcher_for(lang)
+    for word in m.templates.off_topic:
+        assert m.exact(word) is None, f"{lang}: off-topic word {word!r} is a command"

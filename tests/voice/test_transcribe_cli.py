@@ -28,6 +28,8 @@ def test_transcribe_prints_the_contract(tmp_path: Path, ko_model: Path) -> None:
     out = json.loads(r.stdout)
     assert {"text", "intent", "confirm"} <= set(out)
     assert out["intent"] == "no" and out["confirm"] is False and out["text"] in ("아니요", "아니오")
+    # confirm is voice.policy's: with no question open, an answer means nothing and is dropped.
+    assert out["decision"] == "drop" and 0.0 <= out["margin"] <= 1.0 and isinstance(out["rivals"], list)
     assert r.stderr == ""  # no Vosk chatter: missing grammar words are reported by `voice check`
 
 

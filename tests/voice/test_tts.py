@@ -7,6 +7,7 @@ a thin wrapper counts what reaches it.
 from __future__ import annotations
 
 import threading
+from array import array
 
 import pytest
 
@@ -65,6 +66,7 @@ class CountingOutput:
         if ok:
             with self.log.lock:
                 self.log.chunks += 1
+                self.log.peak = max(self.log.peak, max(map(abs, array("h", pcm[:len(pcm) // 2 * 2])), default=0))
                 self.log.after_stop += self.log.stopped
                 if self.log.chunks == 5:
                     self.log.five.set()
@@ -82,6 +84,7 @@ class OutputLog:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.chunks = 0
+        self.peak = 0  # the loudest sample played
         self.after_stop = 0
         self.stopped = False
         self.five = threading.Event()
@@ -124,6 +127,29 @@ def test_a_whole_utterance_plays_and_ends() -> None:
     assert log.closed.wait(10)
     wait_quiet(speaker)
     assert log.chunks > 20 and log.after_stop == 0 and speaker.last_error is None
+    speaker.close()
+
+
+def test_a_quiet_answer_is_quieter_and_still_stops_at_once() -> None:
+    peaks = []
+    for quiet in (False, True):
+        log = OutputLog()
+        speaker = EspeakSpeaker(open_output=log.opener())
+        speaker.say(["Hotline. One, eight, eight, eight."], "en", quiet=quiet)
+        assert log.closed.wait(10)
+        wait_quiet(speaker)
+        peaks.append(log.peak)
+        speaker.close()
+    assert 0 < peaks[1] < peaks[0] * 0.8
+    log = OutputLog()
+    speaker = EspeakSpeaker(open_output=log.opener())
+    speaker.say(["A long quiet answer that a touch on the screen cuts short at once."] * 3, "en", quiet=True)
+    assert log.five.wait(10)
+    with log.lock:
+        log.stopped = True
+    speaker.stop()
+    assert log.closed.wait(5)
+    assert log.after_stop <= 1
     speaker.close()
 
 
