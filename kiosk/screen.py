@@ -329,12 +329,13 @@ class Controller:
                 view = self._screen_view()
                 self.effects.append(Silence())
                 if not speaking:
-                    self.effects.append(Say(view.speech, view.language))  # from the top
+                    # Asked for: the kiosk's normal (already low) volume; answers to voice are quieter.
+                    self.effects.append(Say(view.speech, view.language, quiet=False))  # from the top
                 self.session.handle(Touch("read_aloud"))
             case SayNumber(contact_id):
                 contact = self._contact(contact_id)
                 if contact is not None and contact.call_spoken:
-                    self.effects += [Silence(), Say((contact.call_spoken,), self.session.language)]
+                    self.effects += [Silence(), Say((contact.call_spoken,), self.session.language, quiet=False)]
                 self.session.handle(Touch("read_aloud"))
             case StopSpeaking():
                 self.effects.append(Silence())

@@ -196,9 +196,9 @@ class Kiosk:
                 case Silence():
                     if self.speaker is not None:
                         self.speaker.stop()
-                case Say(sentences, language):
+                case Say(sentences, language, quiet):
                     if self.speaker is not None:
-                        self.speaker.say(sentences, language)
+                        self.speaker.say(sentences, language, quiet=quiet)
                 case Listen() | StopListening() | PrepareVoice():
                     if self.voice is not None:
                         self.voice.carry_out(effect)
