@@ -72,7 +72,9 @@ def test_a_services_screen_starts_with_every_category_and_the_visitors_language(
     assert view.kind == "services" and view.services is not None
     panel = view.services
     assert [c.id for c in panel.categories] == list(SERVICE_CATEGORIES)
-    assert panel.categories[0].label == "Lugar seguro para quedarte" and panel.categories[0].icon == "shelter"
+    # The label is the Spanish locale's own string (the translators' wording), not English.
+    assert panel.categories[0].label == ms.locales["es"].strings["ui.cat_shelter"]
+    assert panel.categories[0].label.startswith("Lugar seguro") and panel.categories[0].icon == "shelter"
     assert panel.category is None and panel.language == "es" and not panel.open_now
     assert panel.results is None  # the engine never reads the directory
     assert view.title == "Lugares que pueden ayudar (ejemplo)"
