@@ -23,6 +23,11 @@ from voice import LANGUAGES
 from voice.templates import INTENTS, VoiceTemplates, load_templates
 from voice.text import base_language, fold, match_key, no_spaces, plain_phrase, strip_accents
 
+# Intents a mere resemblance never yields: voice.policy acts on them only when
+# they are clear (an exact match), so a fuzzy snap could only ever be dropped, and
+# as a result of `kiosk intent` it would be a wrong answer ("qué es esta pantalla"
+# is not "quita esta pantalla").
+EXACT_ONLY = frozenset({"exit", "yes", "no"})
 # Below this similarity a fuzzy snap is no match at all.
 MATCH_THRESHOLD = 0.8
 # A command found inside a longer sentence: understood, but not exactly an allowed
@@ -284,7 +289,7 @@ class IntentMatcher:
         best = self.nearest(text, options)
         if best is not None and best.sentence is not None and len(core) < SHORT_KEY:
             threshold = max(threshold, SHORT_KEY_THRESHOLD)  # "there" is not "three"
-        if best is None or best.score < threshold or \
+        if best is None or best.score < threshold or best.intent in EXACT_ONLY or \
                 best.intent != "no" and self._negated(core, 0, 0):
             return IntentResult(None, best.score if best else 0.0, {}, best.sentence if best else None)
         return best
