@@ -325,6 +325,7 @@ class VoiceTurn:
     phrase: str
     expected: str
     heard_intent: str | None = None
+    heard_words: bool = False  # the recogniser wrote something (the words themselves are not kept)
     confirm: bool = False
     error: str | None = None
     killed_worker: bool = False
@@ -590,7 +591,7 @@ class Soak:
             self.env.step(GATE_CLEAR)
         self.touch(*self.blank_spot(), hold=0.05, after=0.0)
         was_active = self.kiosk.session.active
-        timeout = self.pack.manifest.idle_timeout
+        timeout = self.kiosk.session.idle_timeout()  # the page's wait: longer for a longer page
         self.env.step(timeout - 5, frames=2)
         if was_active and self.kiosk.view.idle_seconds_left is None:
             raise self.fail(f"no countdown after {timeout - 5} s idle")
@@ -741,6 +742,7 @@ class Soak:
         turn.seconds = time.monotonic() - started
         heard = self.listener.answers[answers]
         turn.heard_intent, turn.confirm, turn.error = heard.intent, heard.confirm, heard.error
+        turn.heard_words = bool((heard.text or "").strip())
         self.env.step(GATE_CLEAR, frames=2)
         if self.kiosk.overlay == "did_you_mean":  # "Did you mean ...?": a finger answers
             choice = self.rng.choice(("yes", "no"))

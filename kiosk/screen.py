@@ -101,12 +101,17 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Stay:
+    """The countdown's Stay button: the visitor is still here; the idle timer starts again."""
+
+
+@dataclass(frozen=True)
 class Forget:
     """Staff took over (admin mode): forget the visit, uncounted, back to the neutral screen."""
 
 
 Input = (Event | OpenLanguages | CloseOverlay | AskQr | ShowQr | ChooseFilter | ReadAloud | SayNumber
-         | StopSpeaking | Speak | VoiceHeard | Answer | Forget)
+         | StopSpeaking | Speak | VoiceHeard | Answer | Stay | Forget)
 
 # --- effects out -----------------------------------------------------------------
 
@@ -179,17 +184,33 @@ class Header:
 
 
 @dataclass(frozen=True)
+class PrimaryAction:
+    """The fixed bar at the bottom of a help screen: "Talk to someone · 1-888-3737-888".
+
+    Always in reach, whatever the page and however far it scrolls; it opens `target`
+    (the hotline screen), where the number is drawn big with its text line and codes."""
+    words: str  # the pack's ui.talk, in the visitor's language
+    number: str  # the hotline's number as displayed (grouped for memory)
+    target: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.words} · {self.number}"
+
+
+@dataclass(frozen=True)
 class Screen:
-    """Everything on the glass now: the View (services results filled in), what covers it,
-    the header's controls and the idle countdown (None until the last seconds).
+    """Everything on the glass now: the View (services results filled in; in a waiting room a
+    help screen's discreet title), what covers it, the header's controls, the idle countdown
+    (None until the last seconds; drawn with a Stay button) and the fixed primary bar.
 
     What a screen shows beyond its View belongs here, decided by the controller, so that
-    the UI, `kiosk walk` and the tests all see it: e.g. a placement's discreet title, a
-    fixed "Talk to someone" bar, or a countdown with a Stay button would be fields here."""
+    the UI, `kiosk walk` and the tests all see it."""
     view: View
     overlay: Overlay | None
     header: Header
     countdown: int | None
+    primary: PrimaryAction | None = None  # help screens but the hotline's own: the bar at the bottom
 
     @property
     def overlay_kind(self) -> OverlayKind | None:
@@ -308,6 +329,8 @@ class Controller:
                     self._answer_in_speech()
             case Touch():
                 self.session.handle(event)
+            case Stay():
+                self.session.handle(Touch())  # activity: the countdown goes, the full idle time again
             case OpenLanguages():
                 self.session.handle(Touch())
                 current = self.session.language
@@ -462,8 +485,21 @@ class Controller:
     def _screen(self) -> Screen:
         view = self._screen_view()
         neutral_node = view.node_id == self.pack.manifest.neutral
-        header = Header(back=view.can_go_back, home=not neutral_node, exit=not view.neutral,
+        # Over an overlay the header shows no Back: the overlay's own Done is the one way out.
+        header = Header(back=view.can_go_back and self.overlay is None, home=not neutral_node,
+                        exit=not view.neutral,
                         read_aloud=self.speaks, speak=self.speak_offered(view.language),
                         listening=self.listening)
-        return Screen(view=view, overlay=self.overlay, header=header, countdown=view.idle_seconds_left)
+        return Screen(view=view, overlay=self.overlay, header=header, countdown=view.idle_seconds_left,
+                      primary=self._primary(view))
+
+    def _primary(self, view: View) -> PrimaryAction | None:
+        """"Talk to someone" on every help screen but the hotline's own; none on the health face."""
+        if view.neutral or view.node_id == HOTLINE_NODE or HOTLINE_NODE not in self.pack.nodes:
+            return None
+        lines = [self.pack.contacts[c] for c in self.pack.nodes[HOTLINE_NODE].contacts
+                 if c in self.pack.contacts and self.pack.contacts[c].call]
+        if not lines:
+            return None
+        return PrimaryAction(view.ui["talk"], lines[0].call_display or lines[0].call or "", HOTLINE_NODE)
 

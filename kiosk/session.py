@@ -13,9 +13,14 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 from kiosk.content.model import Pack
-from kiosk.view import View, build_view
+from kiosk.view import View, build_view, reading_words
 
 COUNTDOWN_SECONDS = 10
+# A long page earns its reader more time before the idle reset: the pack's idle_timeout,
+# plus the page's words at a slow reader's pace (about 90 words a minute: low literacy, a
+# second language), at most READING_CAP_SECONDS more.
+READING_WORDS_PER_SECOND = 1.5
+READING_CAP_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,7 @@ class Session:
         self._visit = _Visit(pack.manifest.neutral)
         self._last_activity = clock()
         self._last_view: tuple[tuple[object, ...], View] | None = None
+        self._reading: dict[tuple[str, str], float] = {}  # (node, language) -> extra idle seconds
 
     # --- reading -------------------------------------------------------
     @property
@@ -119,10 +125,20 @@ class Session:
         """True while a visitor's session is in progress (something to forget)."""
         return self._visit.active
 
+    def idle_timeout(self) -> float:
+        """Seconds without a touch before this screen resets: longer for a longer page."""
+        key = (self._visit.node, self.language)
+        extra = self._reading.get(key)
+        if extra is None:
+            node = self.pack.nodes[key[0]]
+            words = reading_words(build_view(self.pack, node, key[1], can_go_back=False).speech)
+            extra = self._reading[key] = min(READING_CAP_SECONDS, words / READING_WORDS_PER_SECOND)
+        return self.pack.manifest.idle_timeout + extra
+
     def idle_seconds_left(self) -> int | None:
         if not self._visit.active:
             return None
-        left = self.pack.manifest.idle_timeout - (self.clock() - self._last_activity)
+        left = self.idle_timeout() - (self.clock() - self._last_activity)
         return max(0, int(left + 0.999)) if left <= COUNTDOWN_SECONDS else None
 
     def view(self) -> View:
@@ -184,10 +200,11 @@ class Session:
         """End the visit without counting it (staff took over the kiosk): the neutral
         screen, nothing of the visit kept."""
         self._visit = _Visit(self.pack.manifest.neutral)
+        self._reading.clear()
         self._last_activity = self.clock()
 
     def _tick(self) -> None:
-        if self._visit.active and self.clock() - self._last_activity >= self.pack.manifest.idle_timeout:
+        if self._visit.active and self.clock() - self._last_activity >= self.idle_timeout():
             self._end("idle", self.pack.manifest.neutral)
 
     def _next_exit_node(self) -> str:
@@ -209,4 +226,5 @@ class Session:
                 features=frozenset(visit.features),
             ))
         self._visit = _Visit(land_on)
+        self._reading.clear()  # which pages were read is the visit's, and goes with it
         self._last_activity = self.clock()

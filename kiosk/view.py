@@ -55,6 +55,9 @@ class ContactView:
     verified: str
     tel_uri: str | None
     sms_uri: str | None
+    # The English name, shown after the local one and smaller (a hotline answers with it);
+    # empty in English, or when the translation is the English name itself.
+    name_english: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,11 @@ class View:
     ui: Mapping[str, str]  # the kiosk's own words, keys without the "ui." prefix
     speech: tuple[str, ...]  # what read-aloud says, sentence by sentence
     services: ServicesView | None = None  # a services screen's filters and results
+    # The placement (pack.yaml `mode`). In a waiting room a help screen's `title` is its
+    # discreet title and organisation names are drawn small inside their cards
+    # (`discreet`); `explicit_title` is always the node's own `X.title`, for reviewers.
+    explicit_title: str = ""
+    discreet: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,8 +193,10 @@ def contact_view(contact: Contact, s: Strings, region: str) -> ContactView:
     verified = ""
     if contact.verified:
         verified = s("ui.verified", date=_format_day(contact.verified, s.tag, s))
+    english = (s.pack.string("en", f"contact.{contact.id}.name") or "") if s.tag != "en" else ""
+    name, name_english = local_name_first(s(f"contact.{contact.id}.name"), english)
     return ContactView(
-        id=contact.id, name=s(f"contact.{contact.id}.name"),
+        id=contact.id, name=name, name_english=name_english,
         about=s.get(f"contact.{contact.id}.about") or "",
         call=contact.call, call_display=display,
         call_spoken=spoken_digits(display) if display else None,
@@ -194,6 +204,24 @@ def contact_view(contact: Contact, s: Strings, region: str) -> ContactView:
         hours=hours, languages=_join(names, s.tag, s.get("lang.and")), interpreters=interpreters, verified=verified,
         tel_uri=_tel_uri(contact.call, region) if contact.call else None, sms_uri=sms,
     )
+
+
+def local_name_first(translated: str, english: str) -> tuple[str, str]:
+    """(the name in the visitor's language, the English name to show after it, or "").
+
+    Translators wrote "National Human Trafficking Hotline (الخط الساخن ...)": the
+    English name first, the visitor's own in brackets. The visitor's comes first now.
+    """
+    name, english = translated.strip(), english.strip()
+    if not english or name == english:
+        return name, ""
+    if name.startswith(english):
+        rest = name[len(english):].strip()
+        if len(rest) > 2 and rest[0] in "(（" and rest[-1] in ")）":
+            local = rest[1:-1].strip()
+            return local[:1].upper() + local[1:], english  # "línea para jóvenes" starts a line now
+        return name, ""  # the English name with words after it: it already says both
+    return name, english
 
 
 def _join(names: list[str], tag: str, and_word: str | None = None) -> str:
@@ -258,7 +286,12 @@ def build_view(pack: Pack, node: Node, tag: str, *, can_go_back: bool,
         phrase = next((pack.manifest.staff_phrase[t] for t in s.chain()
                        if pack.manifest.staff_phrase.get(t)), None)
         staff = s("ui.staff_phrase", phrase=phrase) if phrase else None
-    title = s(f"{node.id}.title")
+    explicit_title = s(f"{node.id}.title")
+    discreet = is_discreet(pack, node)
+    # The validator requires a discreet title in waiting_room mode; a pack loaded without
+    # one still shows a calm heading (the neutral screen's) rather than the explicit one.
+    title = (s.get(f"{node.id}.discreet_title") or s(f"{pack.manifest.neutral}.title")) if discreet \
+        else explicit_title
     body = paragraphs(s.get(f"{node.id}.body"))
     ui = ui_strings(s)
     return View(
@@ -267,7 +300,13 @@ def build_view(pack: Pack, node: Node, tag: str, *, can_go_back: bool,
         can_go_back=can_go_back, idle_seconds_left=idle_seconds_left, ui=ui,
         speech=speech_for(title, body, items, contacts, staff, options, ui),
         services=services_filters(node, s) if node.kind == "services" else None,
+        explicit_title=explicit_title, discreet=discreet,
     )
+
+
+def is_discreet(pack: Pack, node: Node) -> bool:
+    """A help screen in a waiting room: calm heading, organisation names small."""
+    return pack.manifest.mode == "waiting_room" and not node.neutral
 
 
 def services_filters(node: Node, s: Strings) -> ServicesView:
@@ -290,6 +329,21 @@ def contact_lines(c: ContactView, ui: Mapping[str, str], spoken: bool) -> list[s
     if not spoken and c.verified:
         lines.append(f"({c.verified})")
     return [line for line in lines if line]
+
+
+_IDEOGRAPH = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CHARACTERS_PER_WORD = 2.0  # Chinese (no spaces between words): about two characters a word
+
+
+def reading_words(texts: tuple[str, ...] | list[str]) -> float:
+    """How many words a reader reads in these texts: spaced words counted one each, runs of
+    Chinese characters by their length (Korean, Arabic and the rest space their words)."""
+    total = 0.0
+    for text in texts:
+        for token in text.split():
+            ideographs = len(_IDEOGRAPH.findall(token))
+            total += max(1.0, ideographs / CHARACTERS_PER_WORD) if ideographs else 1.0
+    return total
 
 
 def speech_for(title: str, body: tuple[str, ...], items: tuple[str, ...],

@@ -13,4 +13,8 @@ UI_KEYS: tuple[str, ...] = (
     "ui.any_language", "ui.open_now", "ui.closed_now", "ui.every_day", "ui.service_free",
     "ui.service_fee", "ui.service_interpreters", "ui.service_checked", "ui.no_services",
     "ui.services_more", "ui.services_unavailable",
+    # the visitor's screens (issue 15): an overlay's one Done, the Talk to someone bar, Stay
+    "ui.done", "ui.talk", "ui.more_below", "ui.stay",
+    # read aloud through an open speaker (issue 15)
+    "ui.others_may_hear",
 )

@@ -16,6 +16,7 @@ One `Kiosk` draws into the window; the App (`LanternApp`) wraps it for
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import datetime
 from typing import Callable
@@ -31,23 +32,25 @@ from kivy.uix.widget import Widget
 from kiosk.content.model import Pack
 from kiosk.screen import (Answer, AskQr, ChooseFilter, CloseOverlay, Controller, Effect, Forget, Input,
                           Listen, OpenLanguages, Overlay, PrepareVoice, ReadAloud, Say, SayNumber, Screen,
-                          ShowQr, Silence, Speak, StopListening)
+                          ShowQr, Silence, Speak, Stay, StopListening)
 from kiosk.services_view import Query, ServicesState
-from kiosk.session import Back, Choose, Home, QuickExit, Session, SessionSummary, SetLanguage, Tick, Touch
+from kiosk.session import Back, Choose, GoTo, Home, QuickExit, Session, SessionSummary, SetLanguage, Tick, Touch
 from kiosk.speech import Listener, Speaker
 from kiosk.ui.admin_ui import AdminConfig, AdminMode
 from kiosk.ui.gestures import PressGate, ThreeFingerTap
 from kiosk.ui.look import Actions, Look
 from kiosk.ui.memory import freeze_startup_heap, hold_collection_until_drawn
 from kiosk.ui.png import encode_png
-from kiosk.ui.screens import Header, build_header, build_page, countdown_text, language_picker, qr_codes, qr_warning
+from kiosk.ui.screens import (CountdownBanner, Header, build_header, build_page, language_picker, page_frame,
+                               primary_bar_height, qr_codes, qr_warning)
 from kiosk.ui.services_ui import ServicesActions, services_page
+from kiosk.ui.speaker_note import SpeakerNotice, speaker_note
 from kiosk.ui.text import fonts_for
 from kiosk.ui.theme import PALETTE, rgba, sizes_for
 from kiosk.ui.voice_ui import VoiceUi, did_you_mean, speak_strip
 from kiosk.ui.warm import warm_languages_soon
 from kiosk.ui.widgets import Backdrop
-from kiosk.view import View
+from kiosk.view import View, language_choices
 
 WINDOW_TITLE = "Health information"  # what a taskbar or task switcher would show
 KEY_ESCAPE, KEY_F1, KEY_F4, KEY_F12 = 27, 282, 285, 293
@@ -86,6 +89,7 @@ class Kiosk:
         # Push-to-talk: the microphone side of Speak (voice_ui.py); None without a listener.
         self.voice = VoiceUi(listener, self.send, self.controller) if listener is not None else None
         self._hushed = False  # this touch silenced read-aloud (so Read aloud does not restart it)
+        self.speaker_notice = SpeakerNotice()  # "people nearby may hear": once a visit, no headphones
         self.root = KioskRoot(self)
         self.screen: Screen | None = None  # what is painted now
         self.generation = 0  # bumps on every rebuild: taps on old widgets are ignored
@@ -97,9 +101,11 @@ class Kiosk:
         self.fingers = ThreeFingerTap()
         self.admin = AdminMode(self, admin)  # hidden admin mode: its gesture, PIN and screen (admin_ui.py)
         self.header: Header | None = None
-        self.page: Widget | None = None
+        self.page: Widget | None = None  # the page's ScrollView
+        self.page_frame: Widget | None = None  # the page, its "More below" sign and the primary bar
         self.overlay_widget: Widget | None = None
         self.strip: Widget | None = None  # portrait only: Speak's own strip under the page
+        self.banner: CountdownBanner | None = None  # the idle countdown with Stay, in the last seconds
         self.stage = BoxLayout()
         self.rebuilds = 0
         self._timer = None
@@ -212,8 +218,8 @@ class Kiosk:
             return
         if screen.header != old.header:
             self.redraw_header()
-        elif screen.countdown != old.countdown:
-            self.header.countdown.text = countdown_text(screen.view)
+        if screen.countdown != old.countdown:
+            self._show_countdown(screen)
         if screen.overlay != old.overlay:
             self._show_overlay(screen.overlay)
 
@@ -221,7 +227,8 @@ class Kiosk:
         assert self.view is not None
         width, height = int(Window.width), int(Window.height)
         return Look(sizes=sizes_for(Metrics.dpi, width, height), fonts=fonts_for(self.view.language),
-                    width=width, height=height, pack_root=self.session.pack.root)
+                    width=width, height=height, pack_root=self.session.pack.root,
+                    languages=language_choices(self.session.pack))
 
     def rebuild(self) -> None:
         """Draw the current Screen from scratch (it changed, or the window did)."""
@@ -232,23 +239,31 @@ class Kiosk:
         self.rebuilds += 1
         self.gate.close(self.clock())
         hold_collection_until_drawn()  # the old tree is freed after the new one is on screen
+        if not self.session.active:
+            self.speaker_notice.new_visit()  # back on the neutral screen with nobody's visit
         view, look, actions = screen.view, self.look(), self._actions(self.generation)
         header_key = (view.language, view.neutral, screen.header, look.width, look.height)
         if self.header is None or header_key != self._header_key:
             self.header_generation -= 1
             self.header = build_header(view, look, self._actions(self.header_generation),
-                                       show_home=screen.header.home, listening=screen.header.listening)
+                                       show_home=screen.header.home, listening=screen.header.listening,
+                                       show_back=screen.header.back)
             self._header_key = header_key
-        self.header.countdown.text = countdown_text(view)
-        self.page = (services_page(view, look, actions, self._services_actions(self.generation))
-                     if view.services is not None else build_page(view, look, actions))
+        # The page is laid out for the height it really has: above the primary bar, if any.
+        page_look = look if screen.primary is None else \
+            dataclasses.replace(look, height=look.height - primary_bar_height(look))
+        self.page = (services_page(view, page_look, actions, self._services_actions(self.generation))
+                     if view.services is not None else build_page(view, page_look, actions))
+        self.page_frame = page_frame(self.page, view, look, screen.primary, actions.go)
         self.overlay_widget = None
         self.root.clear_widgets()
         self.stage = BoxLayout()
-        self.stage.add_widget(self.page)
+        self.stage.add_widget(self.page_frame)
         self.root.add_widget(self.header.widget)
         self.root.add_widget(self.stage)
+        self.banner = None
         self._place_strip(look, actions)
+        self._show_countdown(screen)
         if screen.overlay is not None:
             self._show_overlay(screen.overlay)
 
@@ -263,8 +278,8 @@ class Kiosk:
         self._header_key = (self.screen.view.language, self.screen.view.neutral, self.screen.header,
                             look.width, look.height)
         self.header = build_header(self.screen.view, look, self._actions(self.header_generation),
-                                   show_home=self.screen.header.home, listening=self.screen.header.listening)
-        self.header.countdown.text = countdown_text(self.screen.view)
+                                   show_home=self.screen.header.home, listening=self.screen.header.listening,
+                                   show_back=self.screen.header.back)
         self.root.remove_widget(old)
         self.root.add_widget(self.header.widget, index=len(self.root.children))  # back on top
         self._place_strip(look, actions)
@@ -278,13 +293,26 @@ class Kiosk:
         if self.strip is not None:
             self.root.add_widget(self.strip)  # last in a vertical box: the bottom
 
+    def _show_countdown(self, screen: Screen) -> None:
+        """The idle banner under the stage in the last seconds (above Speak's strip), or gone."""
+        if screen.countdown is None:
+            if self.banner is not None:
+                self.root.remove_widget(self.banner)
+                self.banner = None
+            return
+        if self.banner is not None:
+            self.banner.show(screen.view)  # only the seconds changed
+            return
+        self.banner = CountdownBanner(screen.view, self.look(), self._actions(self.generation).stay)
+        self.root.add_widget(self.banner, index=1 if self.strip is not None else 0)
+
     def _show_overlay(self, overlay: Overlay | None) -> None:
         """Cover the page (language list, QR, the question) or uncover it; the header, with Close, stays."""
         self.gate.close(self.clock())
         widget = self._overlay_widget(overlay) if overlay is not None else None
         self.overlay_widget = widget
         self.stage.clear_widgets()
-        self.stage.add_widget(widget if widget is not None else self.page)
+        self.stage.add_widget(widget if widget is not None else self.page_frame)
 
     def _overlay_widget(self, overlay: Overlay) -> Widget:
         assert self.view is not None
@@ -322,6 +350,8 @@ class Kiosk:
             choose=guarded(lambda n: send(Choose(n))),
             back=guarded(lambda: send(Back())),
             home=guarded(lambda: send(Home())),
+            go=guarded(lambda node_id: send(GoTo(node_id))),
+            stay=lambda: send(Stay()),  # never gated: the seconds are running out
             quick_exit=self.quick_exit,  # never gated: leaving must always work
             open_languages=guarded(lambda: send(OpenLanguages())),
             set_language=guarded(lambda tag: send(SetLanguage(tag))),
@@ -349,7 +379,11 @@ class Kiosk:
 
     def _read_aloud(self) -> None:
         assert self.speaker is not None
-        self.send(ReadAloud(speaking=self.speaker.speaking() or self._hushed))
+        stopping = self.speaker.speaking() or self._hushed
+        view = self.send(ReadAloud(speaking=stopping))
+        if not stopping and self.speaker_notice.due():  # under the header, until the next screen
+            self.root.add_widget(speaker_note(view.ui["others_may_hear"], self.look()),
+                                 index=len(self.root.children) - 1)
 
     # --- input ---------------------------------------------------------------
     def intercept_touch(self, touch) -> bool:  # noqa: ANN001 - a Kivy MotionEvent
@@ -374,6 +408,9 @@ class Kiosk:
         exit_button = self.header.exit_button if self.header is not None else None
         if exit_button is not None and exit_button.collide_point(*touch.pos):
             return False  # Close always works, even right after a navigation
+        if self.banner is not None and self.banner.collide_point(*touch.pos):
+            self.send(Stay())  # the whole countdown banner is its Stay button: a near miss still stays
+            return True
         if not self.gate.is_open(now):
             return True
         self.send(Touch())  # any touch keeps the visitor's session alive

@@ -24,6 +24,8 @@ class Look:
     width: int
     height: int
     pack_root: Path | None
+    # (tag, name in its own words) of the pack's languages: the neutral screen's way in.
+    languages: tuple[tuple[str, str], ...] = ()
 
     @property
     def rtl(self) -> bool:
@@ -48,3 +50,5 @@ class Actions:
     speak: Callable[[], None] | None = None  # None: no speech model for this language, no button
     answer_yes: Callable[[], None] = lambda: None  # "Did you mean ...?"
     answer_no: Callable[[], None] = lambda: None
+    go: Callable[[str], None] = lambda node_id: None  # the primary bar: straight to a screen
+    stay: Callable[[], None] = lambda: None  # the idle countdown's Stay

@@ -16,6 +16,7 @@ from kivy.core.image import Image as CoreImage
 from kivy.effects.scroll import ScrollEffect
 from kivy.graphics import Color, Rectangle
 from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
@@ -24,14 +25,15 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.i18n.names import is_rtl
-from kiosk.ui.fit import number_first as number_goes_first, number_size, option_columns_fitting
+from kiosk.ui.fit import english_name_line, number_first as number_goes_first, number_size, option_columns_fitting
 from kiosk.ui.png import qr_png
-from kiosk.ui.text import TextBlock, fonts_for
+from kiosk.ui.text import TextBlock, fonts_for, label_width
 from kiosk.ui.theme import PALETTE, is_portrait, option_columns, rgba
 from kiosk.ui.widgets import (GLYPH_ARROW_BACK, GLYPH_ARROW_FORWARD, GLYPH_BULLET, GLYPH_CLOSE,
-                              GLYPH_GLOBE, Card, IconGlyph, Row, Spacer, Tile, glyph, make_icon,
+                              GLYPH_GLOBE, Card, IconGlyph, Row, Spacer, Surface, Tile, glyph, make_icon,
                               natural_tile_width)
-from kiosk.screen import LanguageChoice
+from kiosk.screen import LanguageChoice, PrimaryAction
+from kiosk.ui.language_strip import language_strip
 from kiosk.ui.look import Actions, Look
 from kiosk.view import ContactView, View, fill
 
@@ -63,8 +65,9 @@ class Header:
 
 
 def build_header(view: View, look: Look, actions: Actions, *, show_home: bool,
-                 listening: bool = False) -> Header:
-    """Back, Start, read aloud, countdown, Language and, top right always, Close."""
+                 listening: bool = False, show_back: bool = True) -> Header:
+    """Back, Start, read aloud, Language and, top right always, Close. The middle (`countdown`)
+    stays empty: the idle countdown has its own banner with Stay (CountdownBanner)."""
     s, fonts, rtl = look.sizes, look.fonts, look.rtl
     bar = Strip(PALETTE.header, orientation="horizontal", size_hint_y=None, height=s.header,
                 padding=(s.pad * 0.6, (s.header - s.touch) / 2), spacing=s.gap)
@@ -83,7 +86,7 @@ def build_header(view: View, look: Look, actions: Actions, *, show_home: bool,
 
     Control = tuple[str, str, int, Callable[[], None]]  # role, words, glyph, action
     starts: list[Control] = []  # at the start side: back, home
-    if view.can_go_back:
+    if view.can_go_back and show_back:  # show_back: False over an overlay (its Done closes it)
         starts.append(("back", ui["back"], GLYPH_ARROW_FORWARD if rtl else GLYPH_ARROW_BACK, actions.back))
     if show_home:
         starts.append(("home", ui["home"], glyph("home"), actions.home))
@@ -96,6 +99,7 @@ def build_header(view: View, look: Look, actions: Actions, *, show_home: bool,
 
     exit_tile: Tile | None = None
     exit_width = 0.0
+    exit_gap = s.touch // 2  # empty space before Close (see below)
     if not view.neutral:
         exit_tile = Tile(label=ui["exit"], icon=GLYPH_CLOSE, fonts=fonts, sizes=s, action=actions.quick_exit,
                          fill=PALETTE.exit_bg, pressed=PALETTE.text, text_colour=PALETTE.exit_text,
@@ -110,7 +114,10 @@ def build_header(view: View, look: Look, actions: Actions, *, show_home: bool,
     # (the globe is known everywhere), Back last. Close, and Speak while it is
     # listening, always keep their word.
     controls = starts + ends
-    available = look.width - 2 * s.pad * 0.6 - exit_width - s.gap * (len(controls) + 2) - s.touch
+    # The middle of the strip needs no room of its own (the countdown has its banner): the
+    # room it kept is the gap before Close.
+    available = (look.width - 2 * s.pad * 0.6 - exit_width - s.gap * (len(controls) + 3)
+                 - (exit_gap if exit_tile is not None else s.touch))
     worded = {role for role, *_ in controls}
     for role in ("read_aloud", "speak", "home", "language", "back"):
         need = sum(natural_tile_width(words if r in worded else None, fonts, s, bold=r == "speak" and listening)
@@ -141,6 +148,10 @@ def build_header(view: View, look: Look, actions: Actions, *, show_home: bool,
     for widget in row:
         bar.add_widget(widget)
     if exit_tile is not None:
+        # A clear gap before Close (with the strip's spacing, about a fingertip): in
+        # right-to-left languages Back sits on Close's side, and a tap meant for Back must
+        # never end the visit.
+        bar.add_widget(Widget(size_hint_x=None, width=exit_gap))
         bar.add_widget(exit_tile)
     return Header(bar, exit_tile, countdown)
 
@@ -149,6 +160,33 @@ def countdown_text(view: View) -> str:
     if view.idle_seconds_left is None:
         return ""
     return fill(view.ui["idle_countdown"], seconds=view.idle_seconds_left)
+
+
+class CountdownBanner(Strip):
+    """The last seconds before the idle reset, impossible to miss: "Going back in 8" in large
+    type and a large Stay button that starts the wait again. Warm, not an alarm."""
+
+    def __init__(self, view: View, look: Look, stay: Callable[[], None]) -> None:
+        s = look.sizes
+        height = round(s.touch * 1.2) + s.gap
+        super().__init__(PALETTE.note_bg, orientation="horizontal", size_hint_y=None, height=height,
+                         padding=(s.pad, s.gap * 0.5), spacing=s.gap)
+        clock = AnchorLayout(size_hint_x=None, width=s.icon, anchor_x="center", anchor_y="center")
+        clock.add_widget(IconGlyph(glyph("clock"), s.icon, PALETTE.accent))
+        self.words = TextBlock(countdown_text(view), look.fonts, s.title, PALETTE.text, bold=True,
+                               pos_hint={"center_y": 0.5})
+        self.stay = Tile(label=view.ui["stay"], icon=None, fonts=look.fonts, sizes=s, action=stay,
+                         fill=PALETTE.primary_bg, pressed=PALETTE.text, text_colour=PALETTE.primary_text,
+                         border=None, bold=True, centred=True, size_hint_x=None,
+                         fixed_height=round(s.touch * 1.2), pos_hint={"center_y": 0.5})
+        self.stay.width = max(natural_tile_width(view.ui["stay"], look.fonts, s, bold=True), s.touch * 3.0)
+        self.stay.role = "stay"
+        parts: list[Widget] = [clock, self.words, self.stay]
+        for part in reversed(parts) if look.rtl else parts:
+            self.add_widget(part)
+
+    def show(self, view: View) -> None:
+        self.words.source = countdown_text(view)
 
 
 # --- the page ----------------------------------------------------------------
@@ -172,6 +210,9 @@ def build_page(view: View, look: Look, actions: Actions) -> ScrollView:
     column.add_widget(TextBlock(view.title, fonts, s.title, PALETTE.text, bold=True))
     for paragraph in view.body:
         column.add_widget(TextBlock(paragraph, fonts, s.body, PALETTE.text))
+    if view.neutral and not view.can_go_back and len(look.languages) > 1:
+        # The first screen: every language in its own script, on the first screenful.
+        column.add_widget(language_strip(look.languages, view.language, look, actions))
     for i, contact in enumerate(view.contacts):
         # The first number must be on the first screenful (kiosk.ui.fit).
         first = i == 0 and number_goes_first(list(reversed(column.children)), contact, look)
@@ -185,6 +226,115 @@ def build_page(view: View, look: Look, actions: Actions) -> ScrollView:
             column.add_widget(Spacer(s.gap * 0.5))
         column.add_widget(options_grid(view, look, actions))
     return scroller
+
+
+GLYPH_MORE_BELOW = 0xE5CF  # "expand_more"
+FADE_BANDS = 10
+
+
+def primary_bar_height(look: Look) -> int:
+    """The height the fixed "Talk to someone" bar takes from the page."""
+    return look.sizes.touch + look.sizes.gap
+
+
+def page_frame(scroller: ScrollView, view: View, look: Look, primary: PrimaryAction | None,
+               go: Callable[[str], None]) -> BoxLayout:
+    """The page as the stage shows it: the scrolling page, a sign when more is below, and,
+    on help screens, the fixed primary bar under it (the page scrolls above the bar, so
+    nothing is ever hidden behind it)."""
+    frame = BoxLayout(orientation="vertical")
+    area = FloatLayout()
+    scroller.size_hint = (1, 1)
+    scroller.pos_hint = {"x": 0, "y": 0}
+    area.add_widget(scroller)
+    hint = MoreBelow(scroller, view, look)
+    area.add_widget(hint)
+    frame.add_widget(area)
+    frame.more_below = hint
+    frame.primary_bar = None
+    if primary is not None:
+        frame.primary_bar = primary_bar(primary, look, go)
+        frame.add_widget(frame.primary_bar)
+    return frame
+
+
+def primary_bar(primary: PrimaryAction, look: Look, go: Callable[[str], None]) -> BoxLayout:
+    """One filled button across the bottom: the main action, always in reach."""
+    s = look.sizes
+    bar = Strip(PALETTE.header, orientation="horizontal", size_hint_y=None, height=primary_bar_height(look),
+                padding=(s.pad, s.gap * 0.5))
+    tile = Tile(label=primary.label, icon=glyph("phone"), fonts=look.fonts, sizes=s,
+                action=lambda: go(primary.target), fill=PALETTE.primary_bg, pressed=PALETTE.text,
+                text_colour=PALETTE.primary_text, icon_colour=PALETTE.primary_text, border=None, bold=True,
+                centred=True, icon_size=round(s.icon * 0.8), fixed_height=s.touch)
+    tile.primary_target = primary.target
+    bar.add_widget(tile)
+    bar.tile = tile
+    return bar
+
+
+class Pill(Surface, BoxLayout):
+    """A small rounded label that stands out from the text it sits on."""
+
+
+class MoreBelow(AnchorLayout):
+    """While the page continues below the glass: the page's last lines fade out and a
+    small "More below" with a downward arrow sits over the fade. Gone at the bottom.
+    It takes no touches: a finger on it scrolls the page underneath."""
+
+    def __init__(self, scroller: ScrollView, view: View, look: Look) -> None:
+        s = look.sizes
+        height = round(s.body * 2.6)
+        super().__init__(size_hint=(1, None), height=height, pos_hint={"x": 0, "y": 0}, anchor_x="center",
+                         anchor_y="bottom", padding=(0, 0, 0, 4))
+        self.scroller = scroller
+        with self.canvas.before:
+            self._bands = []
+            for i in range(FADE_BANDS):  # transparent at the top, the page's colour at the bottom
+                Color(*rgba(PALETTE.background, (i + 1) / FADE_BANDS * 0.95))
+                self._bands.append(Rectangle())
+        words = TextBlock(view.ui["more_below"], look.fonts, s.small, PALETTE.accent, bold=True, centred=True)
+        arrow = IconGlyph(GLYPH_MORE_BELOW, round(s.small * 1.3), PALETTE.accent)
+        self.label = words
+        pad = s.gap * 0.6
+        self.box = Pill(orientation="horizontal", size_hint=(None, None), spacing=s.gap * 0.3,
+                        height=round(s.small * 1.6), padding=(pad, 0))
+        self.box.paint(PALETTE.surface, round(s.small * 0.8), PALETTE.accent)
+        words.size_hint_x = None
+        words.width = label_width(view.ui["more_below"], look.fonts, s.small, True) + 8
+        self.box.width = words.width + arrow.width + self.box.spacing + 2 * pad
+        for part in ((arrow, words) if look.rtl else (words, arrow)):
+            part.pos_hint = {"center_y": 0.5}
+            self.box.add_widget(part)
+        self.add_widget(self.box)
+        self.bind(pos=self._place, size=self._place)
+        scroller.bind(scroll_y=self._update, height=self._update)
+        scroller.children[0].bind(height=self._update)
+        self._update()
+
+    @property
+    def showing(self) -> bool:
+        return self.opacity > 0
+
+    def _place(self, *_: object) -> None:
+        band = self.height / FADE_BANDS
+        for i, rect in enumerate(self._bands):
+            rect.pos = (self.x, self.top - (i + 1) * band)
+            rect.size = (self.width - 8, band + 0.5)  # the scroll bar's strip stays clear
+
+    def _update(self, *_: object) -> None:
+        content = self.scroller.children[0].height if self.scroller.children else 0
+        continues = content > self.scroller.height + 2 and self.scroller.scroll_y > 0.005
+        self.opacity = 1 if continues else 0
+
+    def on_touch_down(self, touch) -> bool:  # noqa: ANN001 - Kivy's signature
+        return False
+
+    def on_touch_move(self, touch) -> bool:  # noqa: ANN001
+        return False
+
+    def on_touch_up(self, touch) -> bool:  # noqa: ANN001
+        return False
 
 
 def options_grid(view: View, look: Look, actions: Actions) -> GridLayout:
@@ -224,10 +374,19 @@ def contact_card(contact: ContactView, view: View, look: Look, actions: Actions,
     s, fonts, ui, rtl = look.sizes, look.fonts, view.ui, look.rtl
     card = Card(s)
     card.contact_id = contact.id
-    name = TextBlock(contact.name, fonts, s.body, PALETTE.accent, bold=True)
+    if view.discreet:
+        # A waiting room: the organisation's name is small print under the number, never a
+        # heading a passer-by reads across the room (kiosk.view.is_discreet).
+        name = TextBlock(contact.name, fonts, s.small, PALETTE.text_muted)
+        number_first = True
+    else:
+        name = TextBlock(contact.name, fonts, s.body, PALETTE.accent, bold=True)
     name.is_contact_name = True
+    english_name = english_name_line(contact, look)  # after the local name, smaller
     if not number_first:
         card.add_widget(name)
+        if english_name is not None:
+            card.add_widget(english_name)
     if contact.call_display:
         call_label = Row(IconGlyph(glyph("phone"), s.body * 1.2, PALETTE.accent),
                          TextBlock(ui["call"], fonts, s.body, PALETTE.text), s, rtl)
@@ -243,6 +402,8 @@ def contact_card(contact: ContactView, view: View, look: Look, actions: Actions,
         card.add_widget(number)
     if number_first:
         card.add_widget(name)
+        if english_name is not None:
+            card.add_widget(english_name)
     lines: list[tuple[str, str]] = []
     if contact.text_line:
         lines.append(("sms", contact.text_line))
@@ -313,35 +474,27 @@ def staff_note(text: str, look: Look) -> Card:
 
 # --- overlays (they cover the page; the header, with Close, stays) ---------
 
-def back_tile(view: View, look: Look, action: Callable[[], None]) -> Tile:
+def done_tile(view: View, look: Look, action: Callable[[], None]) -> Tile:
+    """An overlay's one way out, inside it: "Done" puts the page back. Never "Close" or "Back":
+    Close is only ever the quick exit, and the header shows no Back over an overlay."""
     s = look.sizes
-    tile = Tile(label=view.ui["back"], icon=GLYPH_ARROW_FORWARD if look.rtl else GLYPH_ARROW_BACK,
-                fonts=look.fonts, sizes=s, action=action, icon_size=round(s.icon * 0.8), size_hint_x=None)
-    tile.width = natural_tile_width(view.ui["back"], look.fonts, s)
+    tile = Tile(label=view.ui["done"], icon=None, fonts=look.fonts, sizes=s, action=action, centred=True,
+                fill=PALETTE.primary_bg, pressed=PALETTE.text, text_colour=PALETTE.primary_text,
+                border=None, bold=True, size_hint_x=None)
+    tile.width = max(natural_tile_width(view.ui["done"], look.fonts, s, bold=True), s.touch * 2.0)
+    tile.overlay_role = "done"
     return tile
 
 
-def _aligned(widget: Widget, look: Look) -> BoxLayout:
-    """A row holding one fixed-width widget at the start side (right in RTL)."""
-    row = BoxLayout(orientation="horizontal", size_hint_y=None, height=widget.height)
-    widget.bind(height=row.setter("height"))
-    if look.rtl:
-        row.add_widget(Widget())
-        row.add_widget(widget)
-    else:
-        row.add_widget(widget)
-        row.add_widget(Widget())
-    return row
-
-
-def _beside(fixed: Widget, rest: Widget, look: Look) -> BoxLayout:
-    """A fixed-width control at the start side, then the rest of the row (mirrored in RTL)."""
+def _done_row(fixed: Widget, rest: Widget, look: Look) -> BoxLayout:
+    """An overlay's Done on the left in every language, then the rest of the row: the far
+    corner from Close (top right in every language), so a finger aiming for one never
+    lands on the other. Right-to-left text in `rest` still hugs the right."""
     s = look.sizes
     row = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=s.gap * 1.5)
     rest.pos_hint = {"center_y": 0.5}
     fixed.pos_hint = {"center_y": 0.5}
-    parts = [fixed, rest]
-    for part in reversed(parts) if look.rtl else parts:
+    for part in (fixed, rest):
         row.add_widget(part)
 
     def fit(*_: object) -> None:
@@ -359,7 +512,7 @@ def language_picker(view: View, look: Look, actions: Actions,
     scroller, column = page_scroller(look)
     title = Row(IconGlyph(GLYPH_GLOBE, s.title * 1.1, PALETTE.accent),
                 TextBlock(view.ui["language"], look.fonts, s.title, PALETTE.text, bold=True), s, look.rtl)
-    column.add_widget(_beside(back_tile(view, look, actions.close_overlay), title, look))
+    column.add_widget(_done_row(done_tile(view, look, actions.close_overlay), title, look))
     cols = option_columns(look.width, look.height, len(languages))
     grid = GridLayout(cols=cols, spacing=s.gap, size_hint_y=None, orientation="rl-tb" if look.rtl else "lr-tb")
     grid.bind(minimum_height=grid.setter("height"))
@@ -384,8 +537,9 @@ def qr_warning(contact: ContactView, view: View, look: Look, actions: Actions) -
     """Before a code is shown: it can stay in a phone's history."""
     s, fonts = look.sizes, look.fonts
     scroller, column = page_scroller(look)
+    heading = view.title if view.discreet else contact.name  # a waiting room: the page's calm heading
     column.add_widget(Row(IconGlyph(glyph("qr"), s.title * 1.1, PALETTE.accent),
-                          TextBlock(contact.name, fonts, s.title, PALETTE.text, bold=True), s, look.rtl))
+                          TextBlock(heading, fonts, s.title, PALETTE.text, bold=True), s, look.rtl))
     note = Card(s, fill=PALETTE.note_bg, border=None)
     note.add_widget(Row(IconGlyph(glyph("lock"), s.icon, PALETTE.accent),
                         TextBlock(view.ui["qr_warning"], fonts, s.body, PALETTE.text), s, look.rtl))
@@ -395,9 +549,10 @@ def qr_warning(contact: ContactView, view: View, look: Look, actions: Actions) -
                    text_colour=PALETTE.primary_text, icon_colour=PALETTE.primary_text, border=None,
                    bold=True)
     confirm.qr_role = "confirm"
-    cancel = Tile(label=view.ui["qr_cancel"], icon=GLYPH_ARROW_FORWARD if look.rtl else GLYPH_ARROW_BACK,
-                  fonts=fonts, sizes=s, action=actions.close_overlay)
+    cancel = Tile(label=view.ui["qr_cancel"], icon=None, fonts=fonts, sizes=s, action=actions.close_overlay,
+                  centred=True)  # "Not now": the warning's one way out (no arrow: it is not Back)
     cancel.qr_role = "cancel"
+    cancel.overlay_role = "done"
     cols = 1 if look.width < 700 else 2
     grid = GridLayout(cols=cols, spacing=s.gap, size_hint_y=None, orientation="rl-tb" if look.rtl else "lr-tb")
     grid.bind(minimum_height=grid.setter("height"))
@@ -412,7 +567,7 @@ def qr_codes(contact: ContactView, view: View, look: Look, actions: Actions) -> 
     """The code(s), drawn in memory: a tel: code, and an sms: code when the line takes texts."""
     s, fonts = look.sizes, look.fonts
     scroller, column = page_scroller(look)
-    column.add_widget(_aligned(back_tile(view, look, actions.close_overlay), look))
+    column.add_widget(_done_row(done_tile(view, look, actions.close_overlay), Widget(), look))
     codes: list[tuple[str, str]] = []
     if contact.tel_uri:
         codes.append((f"{view.ui['call']}: {contact.call_display or contact.call}", contact.tel_uri))

@@ -24,7 +24,7 @@ from kiosk.ui.look import Look
 from kiosk.ui.screens import Strip, page_scroller
 from kiosk.ui.text import TextBlock
 from kiosk.ui.theme import PALETTE, is_portrait
-from kiosk.ui.widgets import GLYPH_CLOSE, Card, IconGlyph, Row, Tile, glyph
+from kiosk.ui.widgets import Card, IconGlyph, Row, Tile, glyph
 from kiosk.view import View
 
 log = logging.getLogger("lantern.voice")
@@ -110,9 +110,11 @@ def did_you_mean(question: str, view: View, look: Look, *, yes: Callable[[], Non
                     icon_colour=PALETTE.primary_text, border=None, bold=True,
                     min_height=round(s.touch * 1.3))
     yes_tile.answer = "yes"
-    no_tile = Tile(label=ui["no"], icon=GLYPH_CLOSE, fonts=fonts, sizes=s, action=no,
+    # "No" is the question's one way out; no X on it: that glyph means Close, the quick exit.
+    no_tile = Tile(label=ui["no"], icon=None, fonts=fonts, sizes=s, action=no, centred=True,
                    min_height=round(s.touch * 1.3))
     no_tile.answer = "no"
+    no_tile.overlay_role = "done"
     grid = GridLayout(cols=2, spacing=s.gap, size_hint_y=None, orientation="rl-tb" if look.rtl else "lr-tb")
     grid.bind(minimum_height=grid.setter("height"))
     grid.add_widget(yes_tile)

@@ -143,5 +143,7 @@ def test_voice_turns_from_files_answer_and_leave_the_screen_working(soak: dict) 
     turns = [t for t in soak["voice"] if not t["warm_up"]]
     assert len(turns) == VOICE_TURNS, soak["voice"]
     for turn in turns:
-        assert turn["error"] is None and turn["heard_intent"] is not None, turn
+        # A turn may now hear nothing it can act on (synthetic Korean is poor input,
+        # and voice.policy drops what is not clear); it must still end cleanly.
+        assert turn["error"] is None, turn
         assert turn["ui_ok_after"], turn

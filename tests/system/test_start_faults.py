@@ -305,10 +305,11 @@ def test_speech_worker_killed_mid_turn_the_next_turn_works() -> None:
     result = run_soak("--events", "24", "--voice-turns", "3", "--kill-voice-turn", "1", "--no-warm-up",
                       "--samples", "4", "--seed", "11")
     first, killed, after = result["voice"]
-    assert first["error"] is None and first["heard_intent"] is not None, first
+    # The worker answered with words (voice.policy may still drop a doubtful command).
+    assert first["error"] is None and first["heard_words"], first
     assert killed["killed_worker"] and killed["error"], killed  # the listener reports the failure
     assert killed["ui_ok_after"], killed  # and the screen answers a finger at once
-    assert after["error"] is None and after["heard_intent"] is not None, after  # a new worker serves
+    assert after["error"] is None and after["heard_words"], after  # a new worker serves
     assert after["ui_ok_after"], after
     print(f"\nspeech worker killed mid-turn: reported as {killed['error']!r} after {killed['seconds']:.1f} s; "
           f"the next turn (a fresh worker, model loaded again) took {after['seconds']:.1f} s")

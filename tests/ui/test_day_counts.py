@@ -118,7 +118,7 @@ def escape(env, kiosk) -> None:
 
 def walk_away(env, kiosk) -> None:
     # The kiosk's 1 s timer sends Tick; the session times out.
-    env.step(kiosk.session.pack.manifest.idle_timeout + 1.0, frames=2)
+    env.step(kiosk.session.idle_timeout() + 1.0, frames=2)  # this page's wait (longer for a longer page)
     env.step(GATE_CLEAR)  # the next visitor comes along later than the reset's press gate
 
 

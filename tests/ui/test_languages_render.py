@@ -215,11 +215,12 @@ def test_arabic_is_mirrored_with_numbers_left_to_right(kivy_env, kiosk):
     lines = [line for block in blocks for line in block.text.split("\n")]
     assert any("233733" in line for line in lines)  # the text number, not 337332
     assert any(re.search(r"\b711\b", line) for line in lines)
-    # The name "National Human Trafficking Hotline (Arabic name)": in display
-    # order the bracket that opens the Arabic name is drawn as ")" (mirrored).
-    name = next(b for b in blocks if b.source.startswith("National Human Trafficking Hotline ("))
-    assert ") National Human Trafficking Hotline" in name.text.replace("\n", " ")
-    assert "Hotline (" not in name.text
+    # "TTY (Arabic words)": in display order the bracket that opens the Arabic
+    # words is drawn as ")" (mirrored). (The hotline's name now leads with its
+    # Arabic name, the English one after it in its own line: issue 15.)
+    tty = next(b for b in blocks if b.source.startswith("TTY ("))
+    assert ") TTY" in tty.text.replace("\n", " ")
+    assert "TTY (" not in tty.text
 
 
 # --- switching language ---------------------------------------------------------------

@@ -277,7 +277,7 @@ def test_the_idle_reset_ends_the_turn(kivy_env, voice_kiosk, korean, built_in_pa
     to_korean(kivy_env, kiosk)
     go(kivy_env, kiosk, "rights")
     speak(kivy_env, kiosk, mouth, "도움이 필요해요", hold=True)
-    kivy_env.step(built_in_pack.manifest.idle_timeout + 1.0, frames=3)  # nobody touched the screen
+    kivy_env.step(kiosk.session.idle_timeout() + 1.0, frames=3)  # nobody touched the screen
     assert kiosk.view.node_id == built_in_pack.manifest.neutral and kiosk.view.language == "en"
     assert not kiosk.voice.listening
     finish_thread(listener)
@@ -287,8 +287,9 @@ def test_the_idle_reset_ends_the_turn(kivy_env, voice_kiosk, korean, built_in_pa
 # --- "Did you mean ...?" -------------------------------------------------------------------
 
 def ask_repeat(env, kiosk, mouth: Mouth) -> None:
-    """'다시 말해' is close to, not exactly, the allowed '다시 말해 주세요': the kiosk asks."""
-    speak(env, kiosk, mouth, "다시 말해", wpm=130)
+    """'다시 말해줘' comes out as the allowed '다시 말해 주세요', but with no margin over the
+    alternatives the recogniser also gave (voice.policy): the kiosk asks before acting."""
+    speak(env, kiosk, mouth, "다시 말해줘", wpm=130)
     wait_for_answer(env, kiosk)
     assert kiosk.overlay == "did_you_mean"
     assert "이 말인가요? 다시 말해 주세요" in texts(kiosk.stage)  # the allowed sentence, not the raw words
@@ -304,7 +305,7 @@ def answer_tile(kiosk, answer: str):
     return next(t for t in widgets(kiosk.stage, Tile) if getattr(t, "answer", None) == answer)
 
 
-def test_an_unsure_command_is_asked_first_and_a_spoken_yes_does_it(kivy_env, voice_kiosk, korean):
+def test_an_unsure_command_is_asked_first_and_only_a_clear_yes_does_it(kivy_env, voice_kiosk, korean):
     _, mouth = korean
     speaker = RecordingSpeaker()
     summaries: list = []
@@ -317,8 +318,12 @@ def test_an_unsure_command_is_asked_first_and_a_spoken_yes_does_it(kivy_env, voi
     for answer in ("yes", "no"):
         tile = answer_tile(kiosk, answer)
         assert tile.width >= 64 and tile.height >= 64
+    # espeak-ng's "네" reaches the model as "메인"/"네" with rival readings: not a clear yes,
+    # so voice.policy drops it and the question stays open; nothing is done on a guess.
     speak(kivy_env, kiosk, mouth, "네")
     wait_for_answer(kivy_env, kiosk)
+    assert kiosk.overlay == "did_you_mean" and speaker.said == question
+    tap(kivy_env, answer_tile(kiosk, "yes"))  # a finger is always clear
     assert kiosk.overlay is None and kiosk.view.node_id == "safety"
     assert speaker.said == question + [(kiosk.view.speech, "ko")]  # "say it again": the screen read aloud
     kiosk.quick_exit()

@@ -59,7 +59,10 @@ def tap(env, widget, after: float = GATE_CLEAR) -> None:
     if not isinstance(parent, ScrollView):
         parent = None
     _, y0 = widget.to_window(widget.x, widget.y)
-    if parent is not None and (y0 < 0 or y0 + widget.height > Window.height - 80):
+    # Scrolled out of sight: below the page's own bottom edge (a fixed bar may sit under the
+    # page, issue 15) or under the header.
+    bottom = parent.to_window(parent.x, parent.y)[1] if parent is not None else 0
+    if parent is not None and (y0 < bottom or y0 + widget.height > Window.height - 80):
         parent.scroll_to(widget, animate=False)
         env.step(0.0, frames=2)
     x, y = widget.to_window(*widget.center)

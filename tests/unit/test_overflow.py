@@ -65,7 +65,8 @@ def where_of(path: Path, key: str) -> tuple[int, int]:
 
 def fit_warnings(root: Path) -> list[Problem]:
     return [p for p in validate_path(root, today=TODAY)
-            if p.severity == "warning" and ("px" in p.message or "screenful" in p.message)]
+            if p.severity == "warning" and ("px" in p.message or "screenful" in p.message
+                                            or "alone on its last line" in p.message)]
 
 
 def test_the_packs_we_ship_fit(tmp_path: Path) -> None:
@@ -159,3 +160,15 @@ def test_geometry_is_the_uis(size: tuple[int, int]) -> None:
     g = geometry(*size)
     assert g.page == size[0] - 2 * g.s.pad
     assert g.contact_row < g.card < g.page
+
+
+def test_a_lone_last_word_no_balancing_can_avoid_is_reported(tmp_path: Path) -> None:
+    root = pack_copy(tmp_path)
+    word = "Extraordinarily"  # ~300 px in the bold title face: two fit a line, three do not
+    path = set_strings(root, "en", **{"tip_water.title": f"{word} {word} {word}"})
+    [problem] = fit_warnings(root)
+    assert (problem.where.line, problem.where.col) == where_of(path, "tip_water.title")
+    assert f"ends with '{word}' alone on its last line at 800x480" in problem.message
+    # A title that balancing can fix is not reported: "Danje / kounye a", not "Danje kounye / a".
+    set_strings(root, "en", **{"tip_water.title": "Drink water often during the day when it is hot outside a"})
+    assert fit_warnings(root) == []

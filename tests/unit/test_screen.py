@@ -14,7 +14,7 @@ from kiosk.content.model import Pack
 from kiosk.content.packs import open_pack
 from kiosk.screen import (Answer, AskQr, ChooseFilter, CloseOverlay, Controller, Forget, Listen,
                           OpenLanguages, PrepareVoice, ReadAloud, Say, SayNumber, Screen, ShowQr,
-                          Silence, Speak, StopListening, StopSpeaking, VoiceHeard, intent_event)
+                          Silence, Speak, Stay, StopListening, StopSpeaking, VoiceHeard, intent_event)
 from kiosk.session import (COUNTDOWN_SECONDS, Back, Choose, GoTo, Home, QuickExit, Session,
                            SessionSummary, SetLanguage, Tick, Touch)
 from kiosk.speech import Heard
@@ -149,7 +149,7 @@ def test_an_overlay_never_outlives_its_screen_or_the_visit(ctl: Controller, cloc
     assert screen.overlay is None and screen.view.neutral and not ctl.session.active
     ctl.handle(SetLanguage("es"))
     ctl.handle(OpenLanguages())
-    clock.advance(pack.manifest.idle_timeout + 1)
+    clock.advance(ctl.session.idle_timeout() + 1)
     screen = ctl.handle(Tick())
     assert screen.overlay is None and screen.view.language == "en"
     ctl.handle(GoTo("hotline"))
@@ -168,13 +168,13 @@ def test_the_countdown_shows_in_the_last_seconds_then_resets(ctl: Controller, cl
                                                                pack: Pack,
                                                                ended: list[SessionSummary]) -> None:
     ctl.handle(GoTo("hotline"))
-    clock.advance(pack.manifest.idle_timeout - COUNTDOWN_SECONDS - 1)
+    clock.advance(ctl.session.idle_timeout() - COUNTDOWN_SECONDS - 1)
     assert ctl.handle(Tick()).countdown is None
     clock.advance(2)
     screen = ctl.handle(Tick())
     assert screen.countdown == COUNTDOWN_SECONDS - 1 and screen.view.node_id == "hotline"
     assert ctl.handle(Touch()).countdown is None  # a touch starts the wait again
-    clock.advance(pack.manifest.idle_timeout)
+    clock.advance(ctl.session.idle_timeout() + 0.5)
     screen = ctl.handle(Tick())
     assert screen.view.node_id == "home" and screen.countdown is None and ended[-1].reason == "idle"
 
@@ -291,7 +291,7 @@ def test_a_new_screen_or_an_exit_ends_the_turn(ctl: Controller, event) -> None: 
 def test_the_idle_reset_ends_the_turn(ctl: Controller, clock: FakeTime, pack: Pack) -> None:
     ctl.handle(GoTo("rights"))
     ctl.handle(Speak())
-    clock.advance(pack.manifest.idle_timeout + 1)
+    clock.advance(ctl.session.idle_timeout() + 1)
     ctl.handle(Tick())
     assert not ctl.screen.header.listening and StopListening() in ctl.effects
 
@@ -451,3 +451,141 @@ def test_spoken_commands_become_the_same_events_as_touch(pack: Pack, clock: Fake
     assert say("stop") == StopSpeaking() and say("yes") == Answer(True) and say("no") == Answer(False)
     assert say("say that again") in (ReadAloud(), None)
     assert say("what time is it") is None
+
+
+# --- placement modes (issue 15) -------------------------------------------------------
+
+def with_mode(pack: Pack, mode: str) -> Pack:
+    import dataclasses
+    return dataclasses.replace(pack, manifest=dataclasses.replace(pack.manifest, mode=mode))
+
+
+def test_a_waiting_room_shows_discreet_titles_on_help_screens_only(pack: Pack, clock: FakeTime) -> None:
+    assert pack.manifest.mode == "waiting_room"
+    ctl = make(pack, clock)
+    home = ctl.screen.view
+    assert not home.discreet and home.title == home.explicit_title == pack.string("en", "home.title")
+    for node_id in ("hotline", "safety", "line_dv", "emergency"):
+        view = ctl.handle(GoTo(node_id)).view
+        assert view.discreet
+        assert view.title == pack.string("en", f"{node_id}.discreet_title")
+        assert view.explicit_title == pack.string("en", f"{node_id}.title") != view.title
+        assert view.speech[0] == view.title  # read aloud says the calm heading too
+    hotline = ctl.handle(GoTo("hotline")).view
+    assert "Trafficking" not in hotline.title and "Trafficking" in hotline.contacts[0].name
+
+
+def test_a_waiting_room_title_follows_the_language(pack: Pack, clock: FakeTime) -> None:
+    ctl = make(pack, clock)
+    ctl.handle(GoTo("hotline"))
+    for tag in pack.manifest.languages:
+        view = ctl.handle(SetLanguage(tag)).view
+        assert view.title == pack.string(tag, "hotline.discreet_title"), tag
+
+
+def test_a_restroom_may_be_explicit(pack: Pack, clock: FakeTime) -> None:
+    ctl = make(with_mode(pack, "restroom"), clock)
+    view = ctl.handle(GoTo("hotline")).view
+    assert not view.discreet
+    assert view.title == view.explicit_title == pack.string("en", "hotline.title")
+
+
+# --- one meaning per control (issue 15) -----------------------------------------------
+
+def test_over_an_overlay_the_header_shows_no_back_but_keeps_close(ctl: Controller) -> None:
+    ctl.handle(GoTo("safety"))
+    ctl.handle(GoTo("hotline"))
+    assert ctl.screen.header.back and ctl.screen.header.exit
+    contact = ctl.screen.view.contacts[0].id
+    for event in (OpenLanguages(), AskQr(contact), ShowQr(contact)):
+        screen = ctl.handle(event)
+        assert screen.overlay is not None and not screen.header.back and screen.header.exit
+        screen = ctl.handle(CloseOverlay())  # the overlay's Done
+        assert screen.overlay is None and screen.header.back and screen.view.node_id == "hotline"
+    assert ctl.session.active  # closing an overlay never ends the visit
+
+
+# --- the primary bar (issue 15) ---------------------------------------------------------
+
+def test_help_screens_but_the_hotline_carry_talk_to_someone(ctl: Controller, pack: Pack) -> None:
+    assert ctl.screen.primary is None  # the health face has none
+    for node_id, node in pack.nodes.items():
+        screen = ctl.handle(GoTo(node_id))
+        if node.neutral or node_id == "hotline":
+            assert screen.primary is None, node_id
+        else:
+            assert screen.primary is not None, node_id
+            assert screen.primary.target == "hotline"
+            assert screen.primary.label == "Talk to someone · 1-888-3737-888"
+    ctl.handle(GoTo("rights"))
+    es = ctl.handle(SetLanguage("es")).primary
+    assert es is not None and es.words == pack.string("es", "ui.talk") and es.number == "1-888-3737-888"
+    assert ctl.handle(GoTo(es.target)).primary is None and ctl.screen.header.back
+
+
+# --- the idle countdown: visible and forgiving (issue 15) -------------------------------
+
+def test_stay_takes_the_countdown_away_and_starts_the_full_wait_again(ctl: Controller, clock: FakeTime,
+                                                                     ended: list[SessionSummary]) -> None:
+    ctl.handle(GoTo("rights"))
+    timeout = ctl.session.idle_timeout()
+    for _ in range(3):  # a reader who keeps pressing Stay is never sent back
+        clock.advance(timeout - 3)
+        screen = ctl.handle(Tick())
+        assert screen.countdown == 3 and screen.view.node_id == "rights"
+        screen = ctl.handle(Stay())
+        assert screen.countdown is None and screen.view.node_id == "rights"
+    clock.advance(timeout - COUNTDOWN_SECONDS - 1)
+    assert ctl.handle(Tick()).countdown is None  # the whole wait again, not just ten seconds
+    clock.advance(COUNTDOWN_SECONDS + 2)
+    assert ctl.handle(Tick()).view.node_id == "home" and ended[-1].reason == "idle"
+
+
+def test_a_longer_page_waits_longer_up_to_a_cap(pack: Pack, clock: FakeTime) -> None:
+    from kiosk.session import READING_CAP_SECONDS, READING_WORDS_PER_SECOND
+    from kiosk.view import build_view, reading_words
+    ctl = make(pack, clock)
+    base = pack.manifest.idle_timeout
+    waits = {}
+    for node_id in ("tip_water", "emergency", "hotline"):
+        ctl.handle(GoTo(node_id))
+        words = reading_words(build_view(pack, pack.nodes[node_id], "en", can_go_back=False).speech)
+        waits[node_id] = ctl.session.idle_timeout()
+        assert waits[node_id] == pytest.approx(base + min(READING_CAP_SECONDS, words / READING_WORDS_PER_SECOND))
+    assert base < waits["tip_water"] < waits["hotline"]  # the hotline screen has the most to read
+    assert all(w <= base + READING_CAP_SECONDS for w in waits.values())
+    # The countdown follows the page's own wait: none at the plain timeout on a long page.
+    ctl.handle(GoTo("hotline"))
+    clock.advance(base)
+    assert ctl.handle(Tick()).countdown is None and ctl.screen.view.node_id == "hotline"
+    clock.advance(waits["hotline"] - base - 5)
+    assert ctl.handle(Tick()).countdown == 5
+
+
+def test_reading_length_counts_words_and_chinese_characters() -> None:
+    from kiosk.view import reading_words
+    assert reading_words(["Drink water every day.", "Two more"]) == 6
+    assert reading_words(["每天喝水很重要"]) == pytest.approx(3.5)  # seven characters, about 3.5 words
+    assert reading_words(["물을 마시세요"]) == 2
+    assert reading_words([]) == 0
+
+
+def test_the_reading_time_is_capped(pack: Pack, clock: FakeTime) -> None:
+    import dataclasses
+    from kiosk.session import READING_CAP_SECONDS
+    node = pack.nodes["rights"]
+    long_strings = dict(pack.locales["en"].strings)
+    long_strings["rights.body"] = "word " * 5000
+    locales = dict(pack.locales)
+    locales["en"] = dataclasses.replace(pack.locales["en"], strings=long_strings)
+    ctl = make(dataclasses.replace(pack, locales=locales), clock)
+    ctl.handle(GoTo(node.id))
+    assert ctl.session.idle_timeout() == pack.manifest.idle_timeout + READING_CAP_SECONDS
+
+
+def test_the_reading_times_go_with_the_visit(ctl: Controller) -> None:
+    ctl.handle(GoTo("hotline"))
+    ctl.session.idle_timeout()
+    assert ctl.session._reading  # noqa: SLF001 - which pages were read is kept only during the visit
+    ctl.handle(QuickExit())
+    assert not ctl.session._reading  # noqa: SLF001
