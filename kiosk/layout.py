@@ -69,10 +69,14 @@ def is_portrait(width: int, height: int) -> bool:
 
 
 def option_columns(width: int, height: int, count: int) -> int:
-    """Columns of option buttons: 1 in portrait, 2-3 in landscape."""
+    """Columns of option buttons: 1 in portrait, 2 in landscape, 3 on wide panels.
+
+    Three columns at 800 px left ~170 px for words: most labels broke into
+    three short lines, some one word to a line. Two read as phrases.
+    """
     if is_portrait(width, height) or count <= 1:
         return 1
-    if width >= 1000 or count > 4:
+    if width >= 1000:
         return min(3, count)
     return 2
 
@@ -134,3 +138,59 @@ def wrap_cjk(text: str, width: float, measure: Measure) -> list[str]:
 def needs_cjk_breaking(tag: str) -> bool:
     """Chinese and Japanese; Korean separates words with spaces and wraps like Latin."""
     return tag.split("-", 1)[0].lower() in ("zh", "ja")
+
+
+# --- balanced line breaks ---------------------------------------------------------
+
+Wrap = Callable[[str, float, Measure], list[str]]
+
+# Shrinking the width in steps of this share of it: fine enough to find a break
+# that moves one word down, coarse enough to stay a handful of wraps.
+_BALANCE_STEP = 0.03
+
+
+def _visible(text: str) -> int:
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def is_orphan(lines: list[str], cjk: bool) -> bool:
+    """The last line is a lone word (Latin), or one or two characters (Chinese/Japanese),
+    under a line that could have given it company."""
+    if len(lines) < 2:
+        return False
+    last, before = lines[-1].strip(), lines[-2].strip()
+    if cjk:
+        return 0 < _visible(last) <= 2 and _visible(before) > 2
+    return len(last.split()) == 1 and len(before.split()) > 1
+
+
+def balance(text: str, width: float, measure: Measure, wrap: Wrap, cjk: bool = False) -> list[str]:
+    """`wrap(text, width, measure)`, with no orphan last line where one can be avoided.
+
+    Each paragraph whose last line is an orphan ("Danje kounye / a", "西班牙 /
+    语。") is wrapped again at a narrower width, step by step, until the last line
+    has company; never with more lines than the plain wrap (the box's height,
+    measured elsewhere from the line count, stays right). When no narrower
+    width helps, the plain wrap stands.
+    """
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        lines = wrap(paragraph, width, measure)
+        if is_orphan(lines, cjk):
+            lines = _narrowed(paragraph, width, measure, wrap, cjk, len(lines)) or lines
+        out.extend(lines)
+    return out
+
+
+def _narrowed(paragraph: str, width: float, measure: Measure, wrap: Wrap, cjk: bool,
+              count: int) -> list[str] | None:
+    step = max(2.0, width * _BALANCE_STEP)
+    trial = width - step
+    while trial > 0:
+        lines = wrap(paragraph, trial, measure)
+        if len(lines) > count:
+            return None
+        if not is_orphan(lines, cjk) and all(measure(line) <= trial for line in lines):
+            return lines
+        trial -= step
+    return None

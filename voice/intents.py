@@ -178,6 +178,9 @@ class IntentMatcher:
 
     def __init__(self, templates: VoiceTemplates, languages: Sequence[str] = LANGUAGES,
                  root: Path | None = None) -> None:
+        # The fuzzy path's library loads with the matcher (when the speech model is
+        # prepared), not in the middle of a visitor's first doubtful turn.
+        import rapidfuzz.process  # noqa: F401
         self.templates = templates
         self.tag = templates.tag
         self.languages = tuple(languages)

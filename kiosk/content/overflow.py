@@ -10,6 +10,8 @@ at 800x480:
   "Listening" crowd out the other controls, or Back's or Language's word is
   too wide even with every other control shown as its icon (Read aloud, Speak
   and Start give way to their icons first, by design);
+- a title, paragraph or button label still ends with a lone word (one or two
+  characters in Chinese) after balancing (kiosk.layout.balance);
 - on a contact screen, the title and text are so tall that the first phone
   number is not wholly on the first screenful, even with "Call" and the number
   moved above the contact's name (what the UI does when the name is what
@@ -35,7 +37,7 @@ from kiosk.content.problems import Problem, Where
 from kiosk.i18n.bidi import wrap_logical
 from kiosk.i18n.measure import Measure, font_widths, measurer
 from kiosk.i18n.names import is_rtl
-from kiosk.layout import needs_cjk_breaking, units, wrap_cjk
+from kiosk.layout import balance, is_orphan, needs_cjk_breaking, units, wrap_cjk
 from kiosk.layout import Sizes, option_columns, sizes_for
 
 SCREEN = (800, 480)
@@ -120,16 +122,25 @@ def wrap_width(tag: str, size: float, box: float) -> float:
     """The width lines are wrapped to inside a text box `box` wide (kiosk.ui.text.TextBlock)."""
     if is_rtl(tag):
         return box - 2 * rtl_room(size) - 2
-    if needs_cjk_breaking(tag):
-        return box - 2
-    return box
+    return box - 2
 
 
 def wrap(text: str, tag: str, size: float, bold: bool, box: float) -> list[str]:
+    """The lines the UI draws, balanced as kiosk.ui.text.wrapped_lines balances them."""
     measure, width = _measure(tag, size, bold), wrap_width(tag, size, box)
     if needs_cjk_breaking(tag) and not is_rtl(tag):
-        return wrap_cjk(text, width, measure)
-    return wrap_logical(text, width, measure)
+        return balance(text, width, measure, wrap_cjk, cjk=True)
+    return balance(text, width, measure, wrap_logical)
+
+
+def orphaned(text: str, tag: str, size: float, bold: bool, box: float) -> str | None:
+    """The lone last line the UI would draw for `text`, or None when its lines are balanced."""
+    cjk = needs_cjk_breaking(tag) and not is_rtl(tag)
+    for paragraph in text.split("\n"):
+        lines = wrap(paragraph, tag, size, bold, box)
+        if is_orphan(lines, cjk):
+            return lines[-1]
+    return None
 
 
 @lru_cache(maxsize=64)
@@ -260,6 +271,65 @@ def check_option_words(pack: Pack, tag: str, g: Geometry) -> list[Problem]:
     return out
 
 
+def option_box(pack: Pack, tag: str, g: Geometry, node_id: str) -> tuple[float, list[str]]:
+    """(the words' box in one option button, the option label keys) on a screen, with the
+    columns kiosk.ui.fit.option_columns_fitting gives (fewer when a word would be cut or a
+    label would end with a lone word)."""
+    node = pack.nodes[node_id]
+    keys = [option_label_key(o) for o in node.options if o.to in pack.nodes]
+    cols = option_columns(g.width, g.height, len(keys))
+    widest = 0.0
+    for key in keys:
+        found = _lookup(pack, tag, key)
+        if found:
+            measure = _measure(found[1], g.s.body, False)
+            widest = max([widest] + [measure(w) for w in words(found[0], found[1])])
+    texts = [found for found in map(lambda k: _lookup(pack, tag, k), keys) if found]
+
+    def lone(cols: int) -> bool:
+        return any(orphaned(text, source, g.s.body, False, g.option_label(cols)) is not None
+                   for text, source in texts)
+
+    while cols > 1 and (widest > wrap_width(tag, g.s.body, g.option_label(cols)) or lone(cols)):
+        cols -= 1
+    return g.option_label(cols), keys
+
+
+def drawn_strings(pack: Pack, tag: str, g: Geometry) -> list[tuple[str, str, str, Place]]:
+    """(key, text, its language, place) for every title, paragraph, list item, card line and
+    button label of every screen, as the UI draws them in language `tag`."""
+    out: list[tuple[str, str, str, Place]] = []
+    for key, where in places(pack, g).items():
+        found = _lookup(pack, tag, key)
+        if found is None:
+            continue
+        for place in where:
+            for paragraph in _paragraphs(found[0]) if key.endswith(".body") else [found[0]]:
+                out.append((key, paragraph, found[1], place))
+    for node_id in pack.nodes:
+        box, keys = option_box(pack, tag, g, node_id)
+        for key in keys:
+            found = _lookup(pack, tag, key)
+            if found:
+                out.append((key, found[0], found[1], Place(box, g.s.body, False, "an option button")))
+    return out
+
+
+def check_balance(pack: Pack, tag: str, g: Geometry) -> list[Problem]:
+    """A lone last word (or one or two Chinese characters) that no narrower wrap could avoid."""
+    out, seen = [], set()
+    for key, text, source, place in drawn_strings(pack, tag, g):
+        if source != tag or not _owns(pack, tag, key) or key in seen:
+            continue
+        lone = orphaned(text, tag, place.size, place.bold, place.box)
+        if lone is not None:
+            seen.add(key)
+            out.append(Problem.warning(_where(pack, tag, key), (
+                f"{tag}: '{key}': {place.what} ends with '{lone}' alone on its last line at "
+                f"{g.width}x{g.height}; a shorter or longer wording would read better")))
+    return out
+
+
 def _tile_width(label: str | None, tag: str, s: Sizes, bold: bool = False) -> float:
     """kiosk.ui.widgets.natural_tile_width: a header control with its word, or its icon alone."""
     if not label:
@@ -359,7 +429,7 @@ def check_contact_screens(pack: Pack, tag: str, g: Geometry) -> list[Problem]:
 
 
 def check_overflow(pack: Pack, width: int = SCREEN[0], height: int = SCREEN[1]) -> list[Problem]:
-    """Every language of `pack` at width x height: words, header, contact screens."""
+    """Every language of `pack` at width x height: words, header, contact screens, balance."""
     g = geometry(width, height)
     drawn = places(pack, g)
     out: list[Problem] = []
@@ -370,4 +440,5 @@ def check_overflow(pack: Pack, width: int = SCREEN[0], height: int = SCREEN[1]) 
         out += check_option_words(pack, tag, g)
         out += check_header(pack, tag, g)
         out += check_contact_screens(pack, tag, g)
+        out += check_balance(pack, tag, g)
     return out

@@ -2,7 +2,8 @@
 
 `run_kiosk` is the one start-up path (the `kiosk run` command, the systemd
 service and the README all go through it); `render_preview` draws one screen
-offscreen for `kiosk preview`. Both configure Kivy before importing it, so
+offscreen for `kiosk preview`, `render_all` every screen and overlay in every
+language for `kiosk preview --all` (a contact sheet for content reviewers). Both configure Kivy before importing it, so
 nothing here may import Kivy at module level: the Kivy side lives in
 `Kiosk`, imported inside the functions.
 """
@@ -155,3 +156,125 @@ def render_preview(out: Path, pack_path: str | Path | None = None, node: str | N
     out.write_bytes(window_png())
     kiosk.detach()
     return out
+
+
+# --- the contact sheet: every screen and overlay, every language, one process ---------
+
+@dataclass(frozen=True)
+class Sheet:
+    """What `kiosk preview --all` wrote: images by language, the index page, and any failures."""
+
+    index: Path
+    images: dict[str, list[Path]]  # language -> PNGs, in the order drawn
+    failed: list[str]  # "LANG/NODE: why", for screens that could not be drawn
+    seconds: float
+
+    @property
+    def count(self) -> int:
+        return sum(len(paths) for paths in self.images.values())
+
+
+_FROZEN_NOW = 1_000.0  # the preview's clock never moves: no idle reset mid-sheet
+
+
+def render_all(out_dir: Path, pack_path: str | Path | None = None, langs: list[str] | None = None,
+               size: tuple[int, int] = (800, 480)) -> Sheet:
+    """Every screen, and every overlay, in every language (or `langs`), through the real UI
+    offscreen in this one process, as `out_dir/LANG/NODE.png` and `LANG/NODE+OVERLAY.png`,
+    with `out_dir/index.html` linking them.
+
+    Overlays: the language list and "Did you mean ...?" on the neutral screen (they look
+    the same over any page), the QR warning and the codes for the first contact of each
+    screen that has contacts.
+    """
+    started = time.monotonic()
+    first = prepare(pack_path, None)
+    pack = first.pack
+    tags = langs or list(pack.manifest.languages)
+    unknown = [tag for tag in tags if tag not in pack.manifest.languages]
+    if unknown:
+        raise StartError(f"unknown language '{unknown[0]}'; this pack has: {', '.join(pack.manifest.languages)}")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise StartError(f"{out_dir}: exists and is not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StartError(f"{out_dir}: cannot make the folder ({exc.strerror})") from None
+    configure_kivy(WindowMode(fullscreen=False, size=size, offscreen=True))
+
+    from kiosk.screen import AskQr, CloseOverlay, OpenLanguages, Overlay, ShowQr
+    from kiosk.session import GoTo, Session
+    from kiosk.services_view import directory_query
+    from kiosk.ui.kiosk import Kiosk, settle, window_png
+    from kiosk.view import fill
+
+    images: dict[str, list[Path]] = {}
+    failed: list[str] = []
+    for tag in tags:
+        prepared = prepare(None, tag, Chosen(pack, first.directory))
+        folder = out_dir / tag
+        folder.mkdir(exist_ok=True)
+        session = Session(prepared.pack, clock=lambda: _FROZEN_NOW)
+        kiosk = Kiosk(session, clock=lambda: _FROZEN_NOW, directory=directory_query(prepared.directory))
+        kiosk.attach()
+        start = session.node_id
+        drawn: list[Path] = []
+
+        def shot(name: str) -> None:
+            settle()
+            path = folder / f"{name}.png"
+            path.write_bytes(window_png())
+            drawn.append(path)
+
+        try:
+            for node in [start] + sorted(n for n in pack.nodes if n != start):
+                kiosk.send(GoTo(node))
+                if kiosk.view is None or kiosk.view.node_id != node:
+                    failed.append(f"{tag}/{node}: the kiosk would not show this screen")
+                    continue
+                shot(node)
+                if node == start:
+                    kiosk.send(OpenLanguages())
+                    shot(f"{node}+languages")
+                    kiosk.send(CloseOverlay())
+                    view = kiosk.view
+                    sentence = view.options[0].label if view.options else view.title
+                    kiosk._show_overlay(Overlay("did_you_mean", sentence=sentence,
+                                                question=fill(view.ui["did_you_mean"], text=sentence)))
+                    shot(f"{node}+did_you_mean")
+                    kiosk._show_overlay(None)  # shown here, not by the controller: uncovered here
+                if kiosk.view.contacts:
+                    contact = kiosk.view.contacts[0].id
+                    kiosk.send(AskQr(contact))
+                    shot(f"{node}+qr_warning")
+                    kiosk.send(ShowQr(contact))
+                    shot(f"{node}+qr")
+                    kiosk.send(CloseOverlay())
+        finally:
+            kiosk.detach()
+        images[tag] = drawn
+    index = out_dir / "index.html"
+    index.write_text(contact_sheet_html(images, out_dir, size), "utf-8")
+    return Sheet(index, images, failed, time.monotonic() - started)
+
+
+def contact_sheet_html(images: dict[str, list[Path]], out_dir: Path, size: tuple[int, int]) -> str:
+    """One page for reviewers: a section per language, each image a thumbnail linking to itself."""
+    from html import escape
+
+    width = min(320, size[0] // 2)
+    parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+             f"<title>Lantern screens at {size[0]}x{size[1]}</title>",
+             "<style>body{font-family:sans-serif;margin:1em}figure{display:inline-block;margin:.4em;"
+             f"vertical-align:top;width:{width}px}}img{{width:{width}px;border:1px solid #999}}"
+             "figcaption{font-size:12px;word-break:break-all}</style></head><body>",
+             f"<h1>Lantern: every screen at {size[0]}x{size[1]}</h1>",
+             "<p>" + " · ".join(f'<a href="#{escape(tag)}">{escape(tag)}</a>' for tag in images) + "</p>"]
+    for tag, paths in images.items():
+        parts.append(f'<h2 id="{escape(tag)}">{escape(tag)} ({len(paths)} images)</h2>')
+        for path in paths:
+            rel = escape(path.relative_to(out_dir).as_posix())
+            parts.append(f'<figure><a href="{rel}"><img src="{rel}" loading="lazy" alt="{rel}"></a>'
+                         f"<figcaption>{escape(path.stem)}</figcaption></figure>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

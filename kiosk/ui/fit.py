@@ -9,7 +9,7 @@ fold. When that would happen, the card shows "Call" and the number before the
 name (kiosk.ui.screens.contact_card, number_first).
 
 Option buttons: the theme's columns, fewer when a single word would not fit
-a button's width (option_columns_fitting).
+a button's width or a label would end with a lone word (option_columns_fitting).
 
 Heights come from Kivy itself: the blocks already on the page are wrapped and
 drawn at the width the layout will give them (so the layout does not draw them
@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 from kivy.uix.widget import Widget
 
 from kiosk.i18n.bidi import shape_words
-from kiosk.layout import needs_cjk_breaking, units
-from kiosk.ui.text import TextBlock, fonts_for, line_height, rtl_room, text_width
+from kiosk.layout import is_orphan, needs_cjk_breaking, units
+from kiosk.ui.text import TextBlock, fonts_for, line_height, rtl_room, text_width, wrapped_lines
 from kiosk.ui.theme import PALETTE, option_columns
 
 if TYPE_CHECKING:
@@ -63,6 +63,17 @@ def number_size(display: str, look: "Look", beside: float = 0.0) -> int:
     return size
 
 
+def english_name_line(contact: "ContactView", look: "Look") -> TextBlock | None:
+    """A translated card's English name, after the local one and smaller (a hotline answers
+    the phone with it); None in English. Drawn in the Latin face, aligned with the card."""
+    if not contact.name_english:
+        return None
+    block = TextBlock(contact.name_english, fonts_for("en"), look.sizes.small, PALETTE.text_muted)
+    block.halign = "right" if look.rtl else "left"
+    block.is_english_name = True
+    return block
+
+
 def number_bottom(above: list[Widget], contact: "ContactView", look: "Look",
                   name_first: bool) -> float:
     """Where the number's bottom edge falls, from the top of the page, in pixels."""
@@ -75,6 +86,9 @@ def number_bottom(above: list[Widget], contact: "ContactView", look: "Look",
     if name_first:
         name = TextBlock(contact.name, fonts, s.body, PALETTE.accent, bold=True)
         y += drawn_height(name, card_inner_width(look)) + s.gap * 0.6
+        english = english_name_line(contact, look)
+        if english is not None:
+            y += drawn_height(english, card_inner_width(look)) + s.gap * 0.6
     call_row = max(s.body * 1.2, line_height(fonts.regular, s.body))
     y += call_row + s.gap * 0.6
     number_font = fonts_for("en").bold
@@ -110,14 +124,24 @@ def widest_word(text: str, look: "Look") -> float:
     return max((text_width(shown(p), fonts.regular, look.sizes.body) + extra for p in pieces), default=0.0)
 
 
-def option_columns_fitting(labels: list[str], look: "Look") -> int:
-    """The theme's columns for option buttons, fewer if a word would be cut in two.
+def lone_last_word(label: str, look: "Look", width: float) -> bool:
+    """True when `label`, drawn `width` wide, would still end with a lone word after balancing."""
+    fonts = look.fonts
+    inside = width - 2 * rtl_room(look.sizes.body) if fonts.rtl else width  # TextBlock's padding
+    lines = wrapped_lines(label, fonts, fonts.regular, look.sizes.body, inside)  # words counted: order moot
+    return is_orphan(lines, needs_cjk_breaking(fonts.tag) and not fonts.rtl)
 
-    Three columns at 800x480 leave ~170 px for words: "Принудительный" or
-    "magpakamatay" would be broken mid-word, so that screen gets two columns.
+
+def option_columns_fitting(labels: list[str], look: "Look") -> int:
+    """The theme's columns for option buttons, fewer if a word would be cut in two or a
+    label would end with a lone word (kiosk.content.overflow.option_box decides the same).
+
+    Three columns at 1280x800 leave ~310 px for words: "Worried about / someone"
+    cannot be balanced in two lines there, so that screen gets two columns.
     """
     cols = option_columns(look.width, look.height, len(labels))
     widest = max((widest_word(label, look) for label in labels), default=0.0)
-    while cols > 1 and widest > option_label_width(look, cols):
+    while cols > 1 and (widest > option_label_width(look, cols) or any(
+            lone_last_word(label, look, option_label_width(look, cols)) for label in labels)):
         cols -= 1
     return cols

@@ -1,10 +1,10 @@
 """Text on screen: the font for each language, and a label that wraps RTL text itself.
 
-Kivy draws text left to right and wraps it without knowing about scripts.
-For left-to-right languages its own wrapping (`text_size`) is right. For
-right-to-left languages the kiosk wraps in logical order with a measuring
-function on the same font and size, then reorders each line for display
-(kiosk.i18n.bidi.layout_lines) and joins the lines for Kivy to draw as they are.
+Kivy draws text left to right and wraps it without knowing about scripts or
+balance. The kiosk wraps every paragraph itself with a measuring function on
+the same font and size (kiosk.layout.balance: no lone last word, no last line
+of one Chinese character), right-to-left text in logical order and then each
+line reordered for display, and joins the lines for Kivy to draw as they are.
 
 A script font such as Noto Sans Arabic has no Latin letters, so Latin runs in
 its text (TTY, a web address) are drawn with Noto Sans through Kivy markup.
@@ -20,10 +20,10 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.label import Label
 from kivy.utils import escape_markup
 
-from kiosk.i18n.bidi import layout_lines, shape
+from kiosk.i18n.bidi import shape, shape_words, visual_line, wrap_logical
 from kiosk.i18n.fonts import FontChoice, font_for
 from kiosk.i18n.names import is_rtl
-from kiosk.layout import needs_cjk_breaking, wrap_cjk
+from kiosk.layout import Measure, balance, needs_cjk_breaking, wrap_cjk
 from kiosk.ui.theme import Colour, rgba
 
 LATIN_TAG = "en"
@@ -144,12 +144,24 @@ def label_width(text: str, fonts: Fonts, size: float, bold: bool = False) -> flo
     return text_width(text, fonts.face(bold), size)
 
 
+def wrapped_lines(text: str, fonts: Fonts, font_path: str, size: float, width: float) -> list[str]:
+    """The lines a TextBlock `width` wide (inside its padding) draws, in display order."""
+    measure = measurer(font_path, size)
+    cjk = needs_cjk_breaking(fonts.tag) and not fonts.rtl
+    if cjk:
+        return balance(text, width - 2, measure, wrap_cjk, cjk=True)
+    if fonts.rtl:
+        shaped: Measure = lambda s: measure(shape_words(s))  # noqa: E731 - the width of what is drawn
+        return [visual_line(line, True) for line in balance(text, width - 2, shaped, wrap_logical)]
+    return balance(text, width - 2, measure, wrap_logical)
+
+
 class TextBlock(Label):
     """A paragraph that takes the width it is given and grows to its text's height.
 
-    Right-to-left text is wrapped and reordered here (Kivy would otherwise
-    put a sentence's first words on its last line); left-to-right text uses
-    Kivy's own wrapping.
+    Every script is wrapped here (wrapped_lines), balanced; right-to-left
+    text is also reordered (Kivy would otherwise put a sentence's first words
+    on its last line).
     """
 
     source = StringProperty("")
@@ -183,14 +195,9 @@ class TextBlock(Label):
         if self.width <= 0:
             return  # not laid out yet: text wrapped and drawn now would be thrown away
         width = max(1.0, self.width - self.padding[0] - self.padding[2])
-        text = self.source
-        if needs_cjk_breaking(self.fonts.tag) and not self.rtl:
-            measure = measurer(self.font_name, self.font_size)
-            text = "\n".join(wrap_cjk(text, width - 2, measure))
-        elif self.rtl:
-            measure = measurer(self.font_name, self.font_size)
-            # A hair narrower than the box: Kivy must never re-wrap a line we made.
-            text = "\n".join(layout_lines(text, width - 2, measure, rtl=True))
+        # Every script is wrapped here, balanced (kiosk.layout.balance: no lone
+        # last word), a hair narrower than the box so Kivy never re-wraps a line.
+        text = "\n".join(wrapped_lines(self.source, self.fonts, self.font_name, self.font_size, width))
         text, markup = with_fallback(text, self.fonts, self.is_bold)
         self.markup = markup
         self.text_size = (self.width, None)

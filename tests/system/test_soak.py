@@ -108,7 +108,10 @@ def test_memory_and_handles_level_off(soak: dict) -> None:
     assert max(last) <= max(second) + WIDGET_SLACK, f"live widgets pile up: {second} -> {last}"
     for name, slack in (("py_objects", PY_OBJECTS_SLACK), ("py_blocks", PY_BLOCKS_SLACK)):
         second, last = quarters(soak, name)
-        assert statistics.fmean(last) <= statistics.fmean(second) + slack, (
+        # Peaks, not means: bounded caches (the voice matcher's phrase sets per screen, an
+        # LRU of 32, each a few thousand objects since the templates grew) empty and refill
+        # as screens come and go, so a sample can dip by ~3,000 objects; a leak raises the peak.
+        assert max(last) <= max(second) + slack, (
             f"{name} pile up: {second} -> {last}; grown by type: {soak['types_grown']}; modules imported "
             f"since the first sample: {soak['modules_imported']}")
     second, last = quarters(soak, "rss_trimmed_kib")
