@@ -14,15 +14,7 @@ import sys
 from pathlib import Path
 
 
-def _err(message: str) -> None:
-    print(f"kiosk: {message}", file=sys.stderr)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2027-06-30") from None
+from kiosk.content.commands import _date, _err  # noqa: E402 - one of each, shared with `kiosk pack`
 
 
 def cmd_trust_sign(args: argparse.Namespace) -> int:

@@ -22,14 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from kiosk.content.archive import MAX_ARCHIVE_BYTES, PackRefused
-from kiosk.content.install import CURRENT, InstallResult, install_file, linked
+from kiosk.content.install import CURRENT, InstallResult, install_file, linked, write_json_atomic
 from kiosk.content.signing import MAX_TRUST_FILE, TrustChange, TrustRefused, apply_trust_statement
 from kiosk.net import DownloadError, Validators, download
 from kiosk.system.paths import data_dir
@@ -78,12 +77,7 @@ def _read_state(base: Path | None = None) -> dict:
 def _write_state(data: dict) -> None:
     path = state_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=1, sort_keys=True)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_json_atomic(path, data)
 
 
 def last_update(base: Path | None = None) -> LastUpdate | None:

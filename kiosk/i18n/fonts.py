@@ -122,13 +122,23 @@ def _remove_stale(out: Path) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def _cjk_face(tag: str, bold: bool) -> Path:
+def _cjk_sources(tag: str, bold: bool) -> tuple[str, Path, Path]:
+    """(face name, the installed collection, where its extracted face is prepared)."""
     face = CJK_FACES.get(tag) or CJK_FACES.get(base_language(tag)) or CJK_FACES["zh"]
     collection = _find(CJK_BOLD_COLLECTION if bold else CJK_COLLECTION)
     if collection is None:
         raise FontMissing(f"{CJK_COLLECTION} is missing: install Debian's fonts-noto-cjk")
     out = font_cache_dir() / (face.replace(" ", "") + ("-Bold" if bold else "-Regular") + ".otf")
-    if out.is_file() and out.stat().st_mtime >= collection.stat().st_mtime:
+    return face, collection, out
+
+
+def _fresh(prepared: Path, *sources: Path) -> bool:
+    return prepared.is_file() and prepared.stat().st_mtime >= max(s.stat().st_mtime for s in sources)
+
+
+def _cjk_face(tag: str, bold: bool) -> Path:
+    face, collection, out = _cjk_sources(tag, bold)
+    if _fresh(out, collection):
         return out
     from fontTools.ttLib import TTCollection
     collection_fonts = TTCollection(str(collection), lazy=True)
@@ -146,8 +156,7 @@ _LATIN_RANGES = [*range(0x20, 0x250), *range(0x2000, 0x2070), 0x20AC, 0x2116]
 
 def _with_latin(script_font: Path, latin_font: Path) -> Path:
     out = font_cache_dir() / (script_font.stem + "+Latin.ttf")
-    newest = max(script_font.stat().st_mtime, latin_font.stat().st_mtime)
-    if out.is_file() and out.stat().st_mtime >= newest:
+    if _fresh(out, script_font, latin_font):
         return out
     if _prepare(out, script_font.stat().st_size + latin_font.stat().st_size,
                 lambda tmp: _merge_latin(script_font, latin_font, tmp)):
@@ -212,12 +221,8 @@ def measure_faces(tag: str, bold: bool = False) -> tuple[FontFace, ...]:
     the prepared file when it is there and fresh; else the installed sources, the
     first face listed winning where two have a character (as in the merge)."""
     if _is_cjk(tag):
-        face = CJK_FACES.get(tag) or CJK_FACES.get(base_language(tag)) or CJK_FACES["zh"]
-        collection = _find(CJK_BOLD_COLLECTION if bold else CJK_COLLECTION)
-        if collection is None:
-            raise FontMissing(f"{CJK_COLLECTION} is missing: install Debian's fonts-noto-cjk")
-        prepared = font_cache_dir() / (face.replace(" ", "") + ("-Bold" if bold else "-Regular") + ".otf")
-        if prepared.is_file() and prepared.stat().st_mtime >= collection.stat().st_mtime:
+        face, collection, prepared = _cjk_sources(tag, bold)
+        if _fresh(prepared, collection):
             return (FontFace(prepared),)
         return (FontFace(collection, _face_index(collection, face)),)
     family = SCRIPT_FONTS.get(base_language(tag), "NotoSans")
@@ -231,7 +236,7 @@ def measure_faces(tag: str, bold: bool = False) -> tuple[FontFace, ...]:
     if latin is None:
         raise FontMissing("NotoSans-Regular.ttf is missing: install Debian's fonts-noto-core")
     prepared = font_cache_dir() / (script.stem + "+Latin.ttf")
-    if prepared.is_file() and prepared.stat().st_mtime >= max(script.stat().st_mtime, latin.stat().st_mtime):
+    if _fresh(prepared, script, latin):
         return (FontFace(prepared),)
     return (FontFace(script), FontFace(latin))
 
