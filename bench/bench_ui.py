@@ -46,6 +46,25 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _scroll_into_view(widget: object) -> bool:
+    """Scroll the page so `widget` is fully visible (the page may continue below the fold
+    or under the fixed bar); True when it had to scroll."""
+    from kivy.core.window import Window
+    from kivy.uix.scrollview import ScrollView
+    parent = widget.parent  # type: ignore[attr-defined]
+    while parent is not None and parent is not Window and not isinstance(parent, ScrollView):
+        parent = parent.parent
+    if not isinstance(parent, ScrollView):
+        return False
+    _, y0 = widget.to_window(widget.x, widget.y)  # type: ignore[attr-defined]
+    bottom = parent.to_window(parent.x, parent.y)[1]
+    top = parent.to_window(parent.x, parent.top)[1]
+    if bottom <= y0 and y0 + widget.height <= top:  # type: ignore[attr-defined]
+        return False
+    parent.scroll_to(widget, animate=False)
+    return True
+
+
 def _after_first_frame(idle_s: float, taps: int, kiosk: bool) -> None:
     """Runs inside the child's event loop: idle measurement, then taps, then report and stop."""
     from kivy.app import App
@@ -113,6 +132,13 @@ def _after_first_frame(idle_s: float, taps: int, kiosk: bool) -> None:
                 finish()
                 return
             tile = target()
+            if _scroll_into_view(tile):
+                # As a finger would: scroll first (not part of the tap's latency), then tap.
+                Clock.schedule_once(lambda _dt: press(tile), 0.2)
+            else:
+                press(tile)
+
+        def press(tile: Tile) -> None:
             x, y = tile.to_window(*tile.center)
             touch = UnitTestTouch(x, y)
             touch.touch_down()
