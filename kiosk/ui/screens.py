@@ -100,6 +100,7 @@ def build_header(view: View, look: Look, actions: Actions, *, show_home: bool,
     exit_tile: Tile | None = None
     exit_width = 0.0
     exit_gap = s.touch // 2  # empty space before Close (see below)
+    voice_row: list[Control] = []  # Read aloud and Speak, when they need a row of their own
     if not view.neutral:
         exit_tile = Tile(label=ui["exit"], icon=GLYPH_CLOSE, fonts=fonts, sizes=s, action=actions.quick_exit,
                          fill=PALETTE.exit_bg, pressed=PALETTE.text, text_colour=PALETTE.exit_text,
@@ -113,15 +114,29 @@ def build_header(view: View, look: Look, actions: Actions, *, show_home: bool,
     # order: read aloud (its icon is plain), Speak (a microphone), Start, Language
     # (the globe is known everywhere), Back last. Close, and Speak while it is
     # listening, always keep their word.
+    def room(controls: list[Control]) -> float:
+        # The middle of the strip needs no room of its own (the countdown has its banner):
+        # the room it kept is the gap before Close.
+        return (look.width - 2 * s.pad * 0.6 - exit_width - s.gap * (len(controls) + 3)
+                - (exit_gap if exit_tile is not None else s.touch))
+
+    def width_of(controls: list[Control], worded: set[str]) -> float:
+        return sum(natural_tile_width(words if r in worded else None, fonts, s, bold=r == "speak" and listening)
+                   for r, words, _, _ in controls)
+
     controls = starts + ends
-    # The middle of the strip needs no room of its own (the countdown has its banner): the
-    # room it kept is the gap before Close.
-    available = (look.width - 2 * s.pad * 0.6 - exit_width - s.gap * (len(controls) + 3)
-                 - (exit_gap if exit_tile is not None else s.touch))
+    if (any(r in ("speak", "read_aloud") for r, *_ in ends)
+            and width_of(controls, {r for r, *_ in controls}) > room(controls)):
+        # Read aloud and Speak are for people who may not read well: they keep their
+        # words on a row of their own under the header rather than shrink to icons
+        # (800x480 with voice on has no room for six worded controls and Close).
+        voice_row = [c for c in ends if c[0] in ("speak", "read_aloud")]
+        ends = [c for c in ends if c[0] not in ("speak", "read_aloud")]
+        controls = starts + ends
+    available = room(controls)
     worded = {role for role, *_ in controls}
     for role in ("read_aloud", "speak", "home", "language", "back"):
-        need = sum(natural_tile_width(words if r in worded else None, fonts, s, bold=r == "speak" and listening)
-                   for r, words, _, _ in controls)
+        need = width_of(controls, worded)
         if need <= available:
             break
         if not (role == "speak" and listening):  # "Listening" always keeps its word
@@ -153,7 +168,18 @@ def build_header(view: View, look: Look, actions: Actions, *, show_home: bool,
         # never end the visit.
         bar.add_widget(Widget(size_hint_x=None, width=exit_gap))
         bar.add_widget(exit_tile)
-    return Header(bar, exit_tile, countdown)
+    if not voice_row:
+        return Header(bar, exit_tile, countdown)
+    second = Strip(PALETTE.header, orientation="horizontal", size_hint_y=None, height=s.header,
+                   padding=(s.pad * 0.6, (s.header - s.touch) / 2), spacing=s.gap)
+    voice_tiles: list[Widget] = [control(r, w, g, a, True) for r, w, g, a in voice_row]
+    spacer = Widget()
+    for widget in ([*reversed(voice_tiles), spacer] if rtl else [spacer, *voice_tiles]):
+        second.add_widget(widget)
+    both = BoxLayout(orientation="vertical", size_hint_y=None, height=2 * s.header)
+    both.add_widget(bar)
+    both.add_widget(second)
+    return Header(both, exit_tile, countdown)
 
 
 def countdown_text(view: View) -> str:

@@ -489,20 +489,34 @@ def test_speak_fits_in_every_language_and_keeps_its_word_while_listening(kivy_en
                 assert used == without_speak  # Speak takes no room from the header
             else:
                 assert used <= width, f"{tag} at {width}x{height}: the header needs {used:.0f} px"
-            in_header = [c for c in header.widget.children if getattr(c, "role", None) == "speak"]
+            in_header = [c for bar in header_rows(header) for c in bar.children
+                         if getattr(c, "role", None) == "speak"]
             strip = speak_strip(view, look, actions.speak, listening)
             assert (strip is not None) == portrait and bool(in_header) == (not portrait)
             tile = strip.children[0] if portrait else in_header[0]
             assert tile.height >= 64 and (tile.size_hint_x == 1 if portrait else tile.width >= 64)
             if listening:
                 assert view.ui["listening"] in texts(tile)  # the indicator always has its word
+            if not portrait:
+                # Read aloud and Speak keep their words in every language (issue 15).
+                voice = [c for bar in header_rows(header) for c in bar.children
+                         if getattr(c, "role", None) in ("speak", "read_aloud")]
+                assert len(voice) == 2 and all(texts(c) for c in voice), f"{tag}: {[texts(c) for c in voice]}"
+
+
+def header_rows(header) -> list:  # noqa: ANN001
+    """The header's strips: one, or two when Read aloud and Speak have a row of their own."""
+    from kiosk.ui.screens import Strip
+    return [header.widget] if isinstance(header.widget, Strip) else list(reversed(header.widget.children))
 
 
 def header_width(header) -> float:  # noqa: ANN001
-    """What the header's fixed-width controls, gaps and padding need (the countdown takes the rest)."""
-    bar = header.widget
-    fixed = [c for c in bar.children if c.size_hint_x is None]
-    return sum(c.width for c in fixed) + bar.spacing * (len(bar.children) - 1) + bar.padding[0] * 2
+    """What the widest header row's fixed-width controls, gaps and padding need (the countdown
+    or a spacer takes the rest)."""
+    def need(bar) -> float:  # noqa: ANN001
+        fixed = [c for c in bar.children if c.size_hint_x is None]
+        return sum(c.width for c in fixed) + bar.spacing * (len(bar.children) - 1) + bar.padding[0] * 2
+    return max(need(bar) for bar in header_rows(header))
 
 
 def test_speech_that_is_ready_after_the_first_screen_appears_on_the_screen_showing(kivy_env, voice_kiosk,
