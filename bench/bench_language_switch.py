@@ -68,7 +68,8 @@ def main() -> int:
     args = parser.parse_args()
     width, height = map(int, args.size.split("x"))
 
-    os.environ.setdefault("LANTERN_FONT_CACHE", str(ROOT / ".venv" / "font-cache"))
+    # The fonts lantern.sh prepared (python -m kiosk.i18n.prepare), not a second copy.
+    os.environ.setdefault("LANTERN_FONT_CACHE", str(Path(sys.prefix) / "share" / "lantern" / "fonts"))
     if "LANTERN_DATA" not in os.environ:
         import tempfile
         os.environ["LANTERN_DATA"] = tempfile.mkdtemp(prefix="lantern-bench-")

@@ -1082,7 +1082,8 @@ def main(argv: list[str] | None = None) -> int:
 
     data = Path(tempfile.mkdtemp(prefix="lantern-soak-"))
     os.environ["LANTERN_DATA"] = str(data)
-    os.environ.setdefault("LANTERN_FONT_CACHE", str(ROOT / ".venv" / "font-cache"))
+    # The fonts lantern.sh prepared (python -m kiosk.i18n.prepare), not a second copy.
+    os.environ.setdefault("LANTERN_FONT_CACHE", str(Path(sys.prefix) / "share" / "lantern" / "fonts"))
     use_null_audio()
     listener = None
     speaker = None

@@ -134,9 +134,10 @@ def test_fifty_devices_one_server(tmp_path: Path, keys: dict[str, Path], server:
     assert statuses(served) == {304: DEVICES}
 
 
-def test_validators_are_forgotten_when_the_installed_pack_changes(
-        tmp_path: Path, keys: dict[str, Path], server: tuple[str, Served], monkeypatch: pytest.MonkeyPatch) -> None:
-    """A device whose pack was replaced by hand must not be told "not modified" about the URL's pack."""
+def device_with_pack_from_url(tmp_path: Path, keys: dict[str, Path], server: tuple[str, Served],
+                              monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """One device (its data directory) that trusts key A and installed version 2 from the
+    server's a.lantern; also the folder where the test builds packs."""
     base, served = server
     data = tmp_path / "device"
     monkeypatch.setenv("LANTERN_DATA", str(data))
@@ -145,6 +146,14 @@ def test_validators_are_forgotten_when_the_installed_pack_changes(
     packs.mkdir()
     served.put("a.lantern", build_tiny(packs, keys["A"], 2), "a2")
     assert update_from(f"{base}/a.lantern").status == "installed"
+    return data, packs
+
+
+def test_validators_are_forgotten_when_the_installed_pack_changes(
+        tmp_path: Path, keys: dict[str, Path], server: tuple[str, Served], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A device whose pack was replaced by hand must not be told "not modified" about the URL's pack."""
+    base, served = server
+    _, packs = device_with_pack_from_url(tmp_path, keys, server, monkeypatch)
     from kiosk.content.install import install_file
     local = packs / "by-hand.lantern"
     local.write_bytes(build_tiny(packs, keys["A"], 5, name="hand"))
@@ -158,13 +167,7 @@ def test_validators_are_forgotten_when_the_installed_pack_changes(
 def test_a_damaged_update_state_costs_a_full_download_not_a_crash(
         tmp_path: Path, keys: dict[str, Path], server: tuple[str, Served], monkeypatch: pytest.MonkeyPatch) -> None:
     base, served = server
-    data = tmp_path / "device"
-    monkeypatch.setenv("LANTERN_DATA", str(data))
-    trust_key(keys["A"].with_suffix(".pub"))
-    packs = tmp_path / "packs"
-    packs.mkdir()
-    served.put("a.lantern", build_tiny(packs, keys["A"], 2), "a2")
-    assert update_from(f"{base}/a.lantern").status == "installed"
+    data, _ = device_with_pack_from_url(tmp_path, keys, server, monkeypatch)
     (data / "update.json").write_text('{"validators": ["not", "a", "table"], "trust_validators": 7}')
     served.reset_log()
     assert update_from(f"{base}/a.lantern").status == "unchanged"  # the same pack, downloaded again

@@ -3,6 +3,7 @@ pdffonts and pdftoppm, and a real QR decoder (zxing-cpp) on the rasterised pages
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -19,12 +20,31 @@ _BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 def kiosk(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`kiosk ...` in a subprocess that writes only under `tmp`."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "LANTERN_DATA": str(tmp / "data"),
-           "TMPDIR": str(tmp / "tmp"), "LANTERN_FONT_CACHE": str(ROOT / ".venv" / "font-cache"),
+           "TMPDIR": str(tmp / "tmp"),
+           # The fonts lantern.sh prepared (tests/conftest.py), not a second copy.
+           "LANTERN_FONT_CACHE": os.environ.get("LANTERN_FONT_CACHE",
+                                                str(Path(sys.prefix) / "share" / "lantern" / "fonts")),
            "LANG": "C.UTF-8"}
     (tmp / "data").mkdir(exist_ok=True)
     (tmp / "tmp").mkdir(exist_ok=True)
     return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True,
                           timeout=600, cwd=ROOT, env=env)
+
+
+def kiosk_without(module: str, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`kiosk ...` in a process where `module` (an optional extra's library) cannot be imported."""
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name == {module!r} or name.startswith({module + '.'!r}):\n"
+        f"            raise ModuleNotFoundError('No module named {module}', name={module!r})\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from kiosk.cli import main\n"
+        f"sys.exit(main({list(args)!r}))\n")
+    env = {**os.environ, "LANTERN_DATA": str(tmp), "TMPDIR": str(tmp)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=120)
 
 
 def text(pdf: Path, *options: str) -> str:

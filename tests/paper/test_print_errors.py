@@ -119,18 +119,7 @@ def test_help_stays_light(tmp_path: Path) -> None:
 
 def test_without_weasyprint_says_which_extra(tmp_path: Path) -> None:
     """With WeasyPrint missing, the kiosk's one line naming the `print` extra, exit 3, no file."""
-    code = (
-        "import sys\n"
-        "class Block:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'weasyprint' or name.startswith('weasyprint.'):\n"
-        "            raise ModuleNotFoundError('No module named weasyprint', name='weasyprint')\n"
-        "sys.meta_path.insert(0, Block())\n"
-        "from kiosk.cli import main\n"
-        f"sys.exit(main(['print', 'card', '--out', {str(tmp_path / 'c.pdf')!r}]))\n")
-    env = {**os.environ, "LANTERN_DATA": str(tmp_path), "TMPDIR": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=reader.ROOT,
-                          env=env, timeout=120)
+    done = reader.kiosk_without("weasyprint", tmp_path, "print", "card", "--out", str(tmp_path / "c.pdf"))
     assert done.returncode == 3, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "'print' extra" in lines[0], done.stderr

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -54,18 +52,8 @@ def test_review_sheet_has_every_screen_of_each_language(tmp_path: Path) -> None:
 
 def test_review_without_kivy_says_which_extra(tmp_path: Path) -> None:
     """With Kivy missing, the kiosk's one line naming the `ui` extra, exit 3, and no file."""
-    code = (
-        "import sys\n"
-        "class Block:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'kivy' or name.startswith('kivy.'):\n"
-        "            raise ModuleNotFoundError('No module named kivy', name='kivy')\n"
-        "sys.meta_path.insert(0, Block())\n"
-        "from kiosk.cli import main\n"
-        f"sys.exit(main(['print', 'review', '--lang', 'en', '--out', {str(tmp_path / 'r.pdf')!r}]))\n")
-    env = {**os.environ, "LANTERN_DATA": str(tmp_path), "TMPDIR": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=reader.ROOT,
-                          env=env, timeout=120)
+    done = reader.kiosk_without("kivy", tmp_path, "print", "review", "--lang", "en", "--out",
+                                str(tmp_path / "r.pdf"))
     assert done.returncode == 3, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "'ui' extra" in lines[0], done.stderr

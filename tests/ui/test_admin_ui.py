@@ -4,7 +4,6 @@ screen, idle close and the ways out, driven by real touches on the offscreen win
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import math
 import os
@@ -13,12 +12,12 @@ import struct
 import subprocess
 import sys
 import time
-import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from tests.kit.speech import wav_bytes
 from tests.ui.conftest import RecordingSpeaker
 from tests.ui.uihelp import GATE_CLEAR, option_tile, texts, widgets
 
@@ -515,13 +514,7 @@ def test_buttons_stay_put_while_the_status_fills_in(kivy_env, make_rig, sound_pr
 def tone_wav(seconds: float, rate: int = 16000, amplitude: float = 0.5) -> bytes:
     frames = b"".join(struct.pack("<h", int(amplitude * 32767 * math.sin(2 * math.pi * 440 * i / rate)))
                       for i in range(int(seconds * rate)))
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(frames)
-    return out.getvalue()
+    return wav_bytes(frames, rate)
 
 
 # --- nobody gets in by chance ---------------------------------------------------------------

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import http.server
 import os
-import re
-import shutil
 import subprocess
 import threading
 import time
@@ -15,26 +12,12 @@ from typing import Iterator
 
 import pytest
 
-from kiosk.content.archive import PackRefused, write_archive
+from kiosk.content.archive import PackRefused
 from kiosk.content.install import CURRENT, LAST_GOOD, linked
-from kiosk.content.overlay import load_any
-from kiosk.content.signing import generate_keypair, read_secret_key, trust_key
+from kiosk.content.signing import generate_keypair, trust_key
 from kiosk.content.update import UpdateFailed, downloads_dir, fetch, update_from
+from tests.kit.packs import build_tiny
 
-ROOT = Path(__file__).resolve().parents[2]
-TINY = ROOT / "tests" / "fixtures" / "packs" / "tiny"
-
-
-def build_tiny(tmp: Path, key: Path, version: int) -> bytes:
-    src = tmp / f"tiny-v{version}"
-    shutil.copytree(TINY, src)
-    manifest = src / "pack.yaml"
-    manifest.write_text(re.sub(r"(?m)^version: .*$", f"version: {version}", manifest.read_text()))
-    pack = load_any(src).pack
-    assert pack is not None
-    out = tmp / f"tiny-v{version}.lantern"
-    write_archive(src, out, pack.manifest, read_secret_key(key), dt.date.today(), None)
-    return out.read_bytes()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
