@@ -243,14 +243,6 @@ def directory_path(pack_root: Path) -> Path:
     return data_dir() / "cache" / f"directory-{key}.sqlite"
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def build_directory(loaded: ServicesLoad, db_path: Path, print_: str) -> None:
     """Write the database next to `db_path`, then move it into place in one step."""
     import sqlite_utils  # only when building: it is slow to import, and start-up does not need it
@@ -303,7 +295,8 @@ def build_directory(loaded: ServicesLoad, db_path: Path, print_: str) -> None:
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, db_path)
-    _fsync_dir(db_path.parent)
+    from kiosk.content.install import fsync_dir  # the installer's, only on this slow path
+    fsync_dir(db_path.parent)
 
 
 def connect(db_path: Path) -> sqlite3.Connection:
